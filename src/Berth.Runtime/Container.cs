@@ -1,0 +1,170 @@
+using Berth.Linux;
+using Berth.Linux.Interop;
+using Berth.Oci.Runtime;
+using Berth.Runtime.Cgroups;
+using Berth.Runtime.Hooks;
+using Berth.Runtime.Logging;
+using Berth.Runtime.Processes;
+using Berth.Runtime.State;
+
+namespace Berth.Runtime;
+
+/// <summary>An existing container in the state store and the verbs that act on it (start, kill, delete, state).</summary>
+public sealed class Container(StateStore store, ContainerState state)
+{
+    public ContainerState State { get; } = state;
+
+    public string Id => State.Id;
+
+    public static Container Load(StateStore store, string id)
+    {
+        ContainerId.Validate(id);
+        return new Container(store, store.Load(id));
+    }
+
+    public string Status
+    {
+        get
+        {
+            if (!ProcessInfo.IsAlive(State.InitPid, State.InitStartTime))
+                return ContainerStatus.Stopped;
+            if (File.Exists(Path.Combine(store.ContainerDir(Id), StateStore.ExecFifo)))
+                return ContainerStatus.Created;
+            return IsFrozen() ? ContainerStatus.Paused : ContainerStatus.Running;
+        }
+    }
+
+    public Oci.Runtime.State OciState()
+    {
+        var status = Status;
+        return new Oci.Runtime.State
+        {
+            OciVersion = State.Config.OciVersion ?? "",
+            Id = Id,
+            Pid = status == ContainerStatus.Stopped ? 0 : State.InitPid,
+            Status = status,
+            Bundle = State.Bundle,
+            Rootfs = State.Rootfs,
+            Created = Oci.Runtime.State.FormatCreated(State.Created),
+            Annotations = State.Config.Annotations,
+            Owner = State.Owner,
+        };
+    }
+
+    /// <summary>start: lets init past the exec fifo, then runs the poststart hooks.</summary>
+    public void Start(RuntimeLog log)
+    {
+        using var lck = ContainerLock.Acquire(store.ContainerDir(Id));
+        var status = Status;
+        if (status != ContainerStatus.Created)
+            throw new RuntimeException($"cannot start a container that has {(status == ContainerStatus.Stopped ? "stopped" : "already been started")}");
+        var fifoPath = Path.Combine(store.ContainerDir(Id), StateStore.ExecFifo);
+        using (var fifo = Sys.Open(fifoPath, OpenFlags.O_RDONLY | OpenFlags.O_NONBLOCK))
+        {
+            Span<byte> b = stackalloc byte[1];
+            var deadline = Environment.TickCount64 + 10_000;
+            while (true)
+            {
+                var n = Sys.Read(fifo.Value, b);
+                if (n == 1)
+                    break;
+                if (!ProcessInfo.IsAlive(State.InitPid, State.InitStartTime))
+                    throw new RuntimeException("cannot start a container that has stopped");
+                if (Environment.TickCount64 > deadline)
+                    throw new RuntimeException("start: container init did not pick up the exec fifo");
+                Thread.Sleep(1);
+            }
+        }
+        File.Delete(fifoPath);
+        try
+        {
+            HookRunner.Run("poststart", State.Config.Hooks?.Poststart, ContainerCreator.HookState(State, ContainerStatus.Running));
+        }
+        catch (RuntimeException e)
+        {
+            // runtime-spec: a failing poststart hook is an error and stops the container.
+            log.Error(e.Message);
+            Kill(9, all: true);
+            throw;
+        }
+    }
+
+    public void Kill(int signal, bool all)
+    {
+        var status = Status;
+        if (status == ContainerStatus.Stopped)
+            throw new RuntimeException("container not running");
+        if (all && CgroupFor() is { } cg)
+        {
+            foreach (var pid in cg.GetPids())
+                Sys.Kill(pid, signal);
+            return;
+        }
+        Sys.Kill(State.InitPid, signal);
+    }
+
+    /// <summary>delete: refuses a live container unless forced; removes cgroup and state, then runs poststop hooks.</summary>
+    public void Delete(bool force, RuntimeLog log)
+    {
+        using (ContainerLock.Acquire(store.ContainerDir(Id)))
+        {
+            var status = Status;
+            if (status != ContainerStatus.Stopped)
+            {
+                if (!force)
+                    throw new RuntimeException($"cannot delete container {Id} that is not stopped: {status}");
+                KillAndWait();
+            }
+            var cg = CgroupFor();
+            if (cg is not null)
+            {
+                foreach (var pid in cg.GetPids())
+                    Sys.Kill(pid, 9);
+                cg.Destroy();
+            }
+            store.Remove(Id);
+        }
+        foreach (var err in HookRunner.RunAll("poststop", State.Config.Hooks?.Poststop, ContainerCreator.HookState(State, ContainerStatus.Stopped)))
+            log.Warn(err);
+    }
+
+    private void KillAndWait()
+    {
+        if (CgroupFor() is { } cg)
+        {
+            foreach (var pid in cg.GetPids())
+                Sys.Kill(pid, 9);
+        }
+        Sys.Kill(State.InitPid, 9);
+        ProcessInfo.WaitForExit(State.InitPid, TimeSpan.FromSeconds(10));
+    }
+
+    // The directories recorded at create, not a fresh resolution: a relative cgroupsPath depends on
+    // the cgroup of whoever runs the runtime, which may differ between create and delete.
+    private ICgroupManager? CgroupFor()
+    {
+        var paths = State.CgroupPaths;
+        if (paths.Count == 0)
+            return null;
+        var path = State.Config.Linux?.CgroupsPath ?? "";
+        return paths.Count == 1 && paths.TryGetValue("", out var unified)
+            ? new Cgroups.V2.V2Manager(path, unified)
+            : new Cgroups.V1.V1Manager(path, paths);
+    }
+
+    private bool IsFrozen()
+    {
+        if (State.CgroupPaths.TryGetValue("freezer", out var freezer))
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(freezer, "freezer.state")).Trim() == "FROZEN";
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+}

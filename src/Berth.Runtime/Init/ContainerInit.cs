@@ -1,0 +1,139 @@
+using System.Text;
+using System.Text.Json;
+using Berth.Linux;
+using Berth.Linux.Interop;
+using Berth.Oci.Runtime;
+using Berth.Runtime.Hooks;
+using Berth.Runtime.Rootfs;
+using Berth.Runtime.State;
+
+namespace Berth.Runtime.Init;
+
+/// <summary>
+/// The managed init stage: runs inside the container's namespaces after the C constructor
+/// (native/nsexec) entered them, builds the root filesystem, waits on the exec fifo and hands
+/// over to the C last mile that executes the user process.
+/// </summary>
+public static unsafe class ContainerInit
+{
+    public const string InitPipeEnv = "_BERTH_INITPIPE";
+    public const string LogPipeEnv = "_BERTH_LOGPIPE";
+
+    /// <summary>Entry point of <c>berth-runtime init</c>; returns only on failure.</summary>
+    public static int Run()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(InitPipeEnv), out var pipeFd))
+        {
+            Console.Error.WriteLine("init: must be started by berth-runtime create");
+            return 1;
+        }
+        var pipe = new InitPipe(pipeFd);
+        var pipeOpen = true;
+        try
+        {
+            var config = ReceiveConfig(pipe);
+            var exec = Prepare(config, pipe);
+            pipe.Send(InitPipe.MsgReady);
+            Libc.Close(pipeFd);
+            pipeOpen = false;
+            WaitForStart(config);
+            HookRunner.Run("startContainer", config.Config.Hooks?.StartContainer, StartHookState(config));
+            return exec.Execute();
+        }
+        catch (Exception e) when (e is RuntimeException or LinuxException or SpecException or IOException or UnauthorizedAccessException)
+        {
+            if (pipeOpen)
+                pipe.SendText(InitPipe.MsgError, e.Message);
+            else
+                Console.Error.WriteLine($"berth-runtime init: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static InitConfig ReceiveConfig(InitPipe pipe)
+    {
+        var msg = pipe.Receive() ?? throw new RuntimeException("init: parent closed the init pipe");
+        if (msg.Type != InitPipe.MsgConfig)
+            throw new RuntimeException($"init: unexpected message {msg.Type}");
+        return JsonSerializer.Deserialize(msg.Payload, RuntimeJsonContext.Default.InitConfig)
+            ?? throw new RuntimeException("init: empty config");
+    }
+
+    private static ProcessExec Prepare(InitConfig config, InitPipe pipe)
+    {
+        var spec = config.Config;
+        var process = spec.Process ?? throw new RuntimeException("config.json: process: is required to start a container");
+        RootfsSetup? rootfs = null;
+        if (config.NewMountNamespace)
+        {
+            rootfs = new RootfsSetup(config);
+            rootfs.Prepare();
+        }
+
+        var hookState = "";
+        if (spec.Hooks is { } hooks && (hooks.Prestart?.Count > 0 || hooks.CreateRuntime?.Count > 0 || hooks.CreateContainer?.Count > 0))
+        {
+            pipe.Send(InitPipe.MsgHooks);
+            var reply = pipe.Receive() ?? throw new RuntimeException("init: parent closed the init pipe");
+            if (reply.Type != InitPipe.MsgHooksDone)
+                throw new RuntimeException($"init: unexpected message {reply.Type}");
+            hookState = Encoding.UTF8.GetString(reply.Payload);
+            HookRunner.Run("createContainer", hooks.CreateContainer, hookState);
+        }
+
+        if (rootfs is not null)
+            rootfs.Finish();
+        else if (!string.IsNullOrEmpty(config.Rootfs))
+        {
+            Sys.Chroot(config.Rootfs);
+            Sys.Chdir("/");
+        }
+
+        if (spec.Hostname is { Length: > 0 } host)
+            Sys.SetHostname(host);
+        if (spec.Domainname is { Length: > 0 } domain)
+            Sys.SetDomainname(domain);
+        foreach (var (key, value) in spec.Linux?.Sysctl ?? [])
+            ProcFs.Write("/proc/sys/" + key.Replace('.', '/'), value);
+        rootfs?.ApplyPathRestrictions();
+        if (process.OomScoreAdj is { } oom)
+            ProcFs.Write("/proc/self/oom_score_adj", oom.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!config.NoNewKeyring && BerthNative.KeyctlJoin("_ses." + config.Id) < 0)
+        {
+            var err = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (err is not (Errno.ENOSYS or Errno.EACCES or Errno.EPERM))
+                throw new LinuxException(err, "join session keyring");
+        }
+        if (process.Terminal == true)
+        {
+            if (config.ConsoleSocketFd < 0)
+                throw new RuntimeException("config.json: process.terminal: set, but no --console-socket was given");
+            ConsoleSetup.Setup(config.ConsoleSocketFd, process.ConsoleSize);
+        }
+        var env = process.Env ?? [];
+        var path = ExecutableLookup.Find(process.Args![0], env);
+        return new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd);
+    }
+
+    private static void WaitForStart(InitConfig config)
+    {
+        // Opening a fifo for writing blocks until `start` opens it for reading.
+        using var fifo = Sys.Open($"/proc/self/fd/{config.FifoFd}", OpenFlags.O_WRONLY);
+        Sys.Write(fifo.Value, "0"u8, "exec fifo");
+        Libc.Close(config.FifoFd);
+    }
+
+    private static string StartHookState(InitConfig config)
+    {
+        var state = new Oci.Runtime.State
+        {
+            OciVersion = config.Config.OciVersion ?? "",
+            Id = config.Id,
+            Status = ContainerStatus.Running,
+            Pid = Environment.ProcessId,
+            Bundle = config.Bundle,
+            Annotations = config.Config.Annotations,
+        };
+        return JsonSerializer.Serialize(state, OciJsonContext.Default.State);
+    }
+}

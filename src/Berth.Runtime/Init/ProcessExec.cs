@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Berth.Linux;
+using Berth.Linux.Interop;
+using Berth.Oci.Runtime;
+using Berth.Runtime.Processes;
+
+namespace Berth.Runtime.Init;
+
+/// <summary>The user process as the C last mile takes it: identity, capabilities, limits, then execve.</summary>
+public sealed unsafe class ProcessExec(Process process, string path, int closeFrom, int logFd)
+{
+    /// <summary>Executes the process; returns (with an exit code) only if that failed.</summary>
+    public int Execute()
+    {
+        using var strings = new NativeStrings(process.Args!);
+        using var env = new NativeStrings(process.Env ?? []);
+        var user = process.User ?? new User();
+        var groups = user.AdditionalGids ?? [];
+        var groupArr = stackalloc uint[Math.Max(1, groups.Count)];
+        for (var i = 0; i < groups.Count; i++)
+            groupArr[i] = groups[i];
+        var rlimits = process.Rlimits ?? [];
+        var rl = stackalloc BerthNative.Rlimit[Math.Max(1, rlimits.Count)];
+        for (var i = 0; i < rlimits.Count; i++)
+        {
+            if (!Rlimits.ByName.TryGetValue(rlimits[i].Type, out var res))
+                throw new RuntimeException($"config.json: process.rlimits[{i}].type: unknown rlimit \"{rlimits[i].Type}\"");
+            rl[i] = new BerthNative.Rlimit { Resource = (uint)res, Soft = rlimits[i].Soft, Hard = rlimits[i].Hard };
+        }
+        var caps = process.Capabilities;
+        var spec = new BerthNative.ExecSpec
+        {
+            Path = strings.Utf8(path),
+            Argv = strings.Pointer,
+            Envp = env.Pointer,
+            Cwd = strings.Utf8(process.Cwd ?? "/"),
+            Uid = user.Uid,
+            Gid = user.Gid,
+            // The supplementary groups are exactly the ones configured, never the runtime's own.
+            NGroups = groups.Count,
+            Groups = groupArr,
+            Umask = user.Umask is { } um ? (int)um : -1,
+            SetCaps = caps is null ? 0 : 1,
+            LastCap = LastCap(),
+            CapBounding = Bits(caps?.Bounding),
+            CapEffective = Bits(caps?.Effective),
+            CapPermitted = Bits(caps?.Permitted),
+            CapInheritable = Bits(caps?.Inheritable),
+            CapAmbient = Bits(caps?.Ambient),
+            NoNewPrivs = process.NoNewPrivileges == true ? 1 : 0,
+            NRlimits = rlimits.Count,
+            Rlimits = rl,
+            SeccompFilter = null,
+            CloseFrom = closeFrom,
+        };
+        var err = stackalloc byte[1024];
+        BerthNative.ExecContainer(&spec, err, 1024);
+        var message = Marshal.PtrToStringUTF8((nint)err) ?? "exec failed";
+        var line = Encoding.UTF8.GetBytes($"berth-runtime init: {message}\n");
+        if (logFd >= 0)
+        {
+            try
+            {
+                Sys.Write(logFd, line, "log pipe");
+            }
+            catch (LinuxException)
+            {
+            }
+        }
+        try
+        {
+            Sys.Write(2, line, "stderr");
+        }
+        catch (LinuxException)
+        {
+        }
+        return 127;
+    }
+
+    private static ulong Bits(List<string>? names)
+    {
+        ulong bits = 0;
+        foreach (var n in names ?? [])
+        {
+            if (Capabilities.All.TryGetValue(n, out var bit))
+                bits |= 1UL << bit;
+        }
+        return bits;
+    }
+
+    private static int LastCap()
+    {
+        try
+        {
+            return int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return Capabilities.Names.Count - 1;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using Berth.Linux;
+using Berth.Linux.Interop;
+using Berth.Runtime.Init;
+using Berth.Runtime.Logging;
+using Berth.Runtime.Processes;
+using Berth.Runtime.State;
+
+namespace Berth.Runtime;
+
+/// <summary>
+/// One start of <c>berth-runtime init</c>: the fds it gets (the caller's preserved fds keep their
+/// numbers 3..; the init pipe, log pipe, exec fifo and console socket follow them), the process,
+/// and the thread that copies the log pipe into the runtime log.
+/// </summary>
+public sealed class Launch : IDisposable
+{
+    private readonly UnixFd _parentSock;
+    private readonly UnixFd _logRead;
+    private readonly Thread _logThread;
+    private readonly StringBuilder _errors = new();
+
+    private Launch(UnixFd parentSock, UnixFd logRead, int firstPid, int baseFd, bool hasConsole, RuntimeLog log)
+    {
+        _parentSock = parentSock;
+        _logRead = logRead;
+        FirstPid = firstPid;
+        Pipe = new InitPipe(parentSock.Value);
+        ChildLogFd = baseFd + 1;
+        ChildFifoFd = baseFd + 2;
+        ChildConsoleFd = hasConsole ? baseFd + 3 : -1;
+        _logThread = new Thread(() => ForwardLog(log)) { IsBackground = true, Name = "init log" };
+        _logThread.Start();
+    }
+
+    public InitPipe Pipe { get; }
+
+    public int FirstPid { get; }
+
+    public int InitPid { get; set; }
+
+    public int ChildLogFd { get; }
+
+    public int ChildFifoFd { get; }
+
+    public int ChildConsoleFd { get; }
+
+    public static Launch Start(string stateDir, CreateOptions options, Bootstrap bootstrap, RuntimeLog log)
+    {
+        var fifoPath = Path.Combine(stateDir, StateStore.ExecFifo);
+        var oldUmask = Umask(0);
+        try
+        {
+            if (Libc.Mkfifo(fifoPath, 0b110_010_010) != 0)
+                throw LinuxException.FromLastError("mkfifo", fifoPath);
+        }
+        finally
+        {
+            Umask(oldUmask);
+        }
+        using var fifo = Sys.Open(fifoPath, OpenFlags.O_PATH);
+        var (parentSock, childSock) = Sys.SocketPair();
+        var (logRead, logWrite) = Sys.Pipe();
+        UnixFd? console = null;
+        try
+        {
+            if (options.ConsoleSocket is { } socketPath)
+                console = Sys.ConnectUnix(Path.GetFullPath(socketPath));
+            using var exe = SelfExe.CloneSealed();
+            var baseFd = 3 + options.PreserveFds;
+            var fds = new List<(int, int)> { (childSock.Value, baseFd), (logWrite.Value, baseFd + 1), (fifo.Value, baseFd + 2) };
+            if (console is not null)
+                fds.Add((console.Value, baseFd + 3));
+            var env = new List<string>
+            {
+                $"{ContainerInit.InitPipeEnv}={baseFd.ToString(CultureInfo.InvariantCulture)}",
+                $"{ContainerInit.LogPipeEnv}={(baseFd + 1).ToString(CultureInfo.InvariantCulture)}",
+                // init needs little memory; a small heap keeps its footprint near the C runtimes'.
+                "DOTNET_GCgen0size=0x100000",
+            };
+            var child = Spawner.Spawn(exe.Value, "/proc/self/exe", ["berth-runtime", "init"], env, fds, baseFd + fds.Count);
+            child.PidFd?.Dispose();
+            _ = bootstrap;
+            return new Launch(parentSock, logRead, child.Pid, baseFd, console is not null, log);
+        }
+        catch
+        {
+            parentSock.Dispose();
+            logRead.Dispose();
+            throw;
+        }
+        finally
+        {
+            childSock.Dispose();
+            logWrite.Dispose();
+            console?.Dispose();
+        }
+    }
+
+    /// <summary>The error to report when init closed the pipe without saying why.</summary>
+    public RuntimeException Died()
+    {
+        _logThread.Join(TimeSpan.FromMilliseconds(200));
+        lock (_errors)
+        {
+            var detail = _errors.Length > 0 ? ": " + _errors.ToString().Trim() : "";
+            return new RuntimeException($"container init exited before it was ready{detail}");
+        }
+    }
+
+    /// <summary>Kills whatever was started, for a create that failed.</summary>
+    public void Abort()
+    {
+        foreach (var pid in new[] { InitPid, FirstPid }.Where(p => p > 0).Distinct())
+        {
+            Sys.Kill(pid, 9);
+            try
+            {
+                Sys.WaitPid(pid);
+            }
+            catch (LinuxException)
+            {
+            }
+        }
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        _parentSock.Dispose();
+        _logRead.Dispose();
+    }
+
+    private static int Umask(int mask) => (int)Libc.Umask((uint)mask);
+
+    private void ForwardLog(RuntimeLog log)
+    {
+        var buf = new byte[4096];
+        var pending = new StringBuilder();
+        int fd;
+        try
+        {
+            fd = _logRead.Value;
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+        int n;
+        while ((n = Sys.Read(fd, buf)) > 0)
+        {
+            pending.Append(Encoding.UTF8.GetString(buf, 0, n));
+            int nl;
+            while ((nl = pending.ToString().IndexOf('\n')) >= 0)
+            {
+                var line = pending.ToString(0, nl);
+                pending.Remove(0, nl + 1);
+                log.Raw(line);
+                if (line.Contains("\"level\":\"error\"", StringComparison.Ordinal))
+                {
+                    lock (_errors)
+                        _errors.AppendLine(line);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Berth.Linux;
+using Berth.Oci.Runtime;
+using Berth.Runtime;
+using Berth.Runtime.Cgroups;
+using Berth.Runtime.Logging;
+using Berth.Runtime.State;
+using Berth.RuntimeCli.Commands;
+
+namespace Berth.RuntimeCli;
+
+/// <summary>runc's command line: global flags, then one verb per file under Commands/.</summary>
+public static class Cli
+{
+    public static readonly Option<string> Root = new("--root") { Description = "root directory for storage of container state (this should be located in tmpfs)", DefaultValueFactory = _ => StateStore.DefaultRoot, Recursive = true };
+    public static readonly Option<string?> Log = new("--log") { Description = "set the log file to write runtime logs to (default is '/dev/stderr')", Recursive = true };
+    public static readonly Option<string> LogFormat = new("--log-format") { Description = "set the log format ('text' (default), or 'json')", DefaultValueFactory = _ => "text", Recursive = true };
+    public static readonly Option<bool> Debug = new("--debug") { Description = "enable debug logging", Recursive = true };
+    public static readonly Option<bool> SystemdCgroup = new("--systemd-cgroup") { Description = "enable systemd cgroup support (not supported by berth-runtime)", Recursive = true };
+    public static readonly Option<string?> Criu = new("--criu") { Description = "path to the criu binary (accepted for compatibility; checkpointing is not supported)", Recursive = true, Hidden = true };
+    public static readonly Option<string?> Rootless = new("--rootless") { Description = "ignore cgroup permission errors ('true', 'false', or 'auto')", Recursive = true, Hidden = true };
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("berth-runtime: an OCI runtime (a drop-in for runc)");
+        foreach (var o in new Option[] { Root, Log, LogFormat, Debug, SystemdCgroup, Criu, Rootless })
+            root.Options.Add(o);
+        root.Subcommands.Add(CreateCommand.Build());
+        root.Subcommands.Add(StartCommand.Build());
+        root.Subcommands.Add(RunCommand.Build());
+        root.Subcommands.Add(StateCommand.Build());
+        root.Subcommands.Add(KillCommand.Build());
+        root.Subcommands.Add(DeleteCommand.Build());
+        root.Subcommands.Add(ListCommand.Build());
+        root.Subcommands.Add(SpecCommand.Build());
+        root.Subcommands.Add(FeaturesCommand.Build());
+        return root.Parse(Normalize(args)).Invoke();
+    }
+
+    /// <summary>Go's flag package accepts -flag as well as --flag; callers of runc use both.</summary>
+    private static string[] Normalize(string[] args) =>
+        [.. args.Select(a => a.Length > 2 && a[0] == '-' && a[1] != '-' && !char.IsDigit(a[1]) && a.IndexOf('=') is var eq && (eq < 0 ? a.Length : eq) > 2 ? "-" + a : a)];
+
+    /// <summary>Runs a verb with runc's error handling: the message on stderr and in --log, exit 1.</summary>
+    public static int Execute(ParseResult parse, Func<Context, int> action)
+    {
+        var log = new RuntimeLog(parse.GetValue(Log), parse.GetValue(LogFormat) ?? "text", parse.GetValue(Debug));
+        try
+        {
+            if (parse.GetValue(SystemdCgroup))
+                throw new RuntimeException("--systemd-cgroup: the systemd cgroup driver is not supported; use the cgroupfs driver (omit the flag)");
+            var store = new StateStore(parse.GetValue(Root) ?? StateStore.DefaultRoot);
+            return action(new Context(store, log, parse));
+        }
+        catch (Exception e) when (e is RuntimeException or LinuxException or SpecException or CgroupException or IOException or UnauthorizedAccessException)
+        {
+            log.Error(e.Message);
+            Console.Error.WriteLine($"berth-runtime: {e.Message}");
+            return 1;
+        }
+    }
+}
+
+/// <summary>What every verb gets: the state store, the log and its parsed arguments.</summary>
+public sealed record Context(StateStore Store, RuntimeLog Log, ParseResult Parse);
