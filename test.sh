@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 ./build.sh
-make -s -C native/nsexec test
+dotnet format Berth.sln --verify-no-changes
+native_summary="$(make -s -C native/nsexec test | tee /dev/stderr | tail -1)"
 
 status=0
 results="$(mktemp -d)"
@@ -19,9 +20,12 @@ for proj in tests/*/*.csproj; do
 done
 
 # One summary line for the whole run, from the runners' own result files.
-python3 - "$results" <<'PY'
-import sys, glob, xml.etree.ElementTree as ET
+python3 - "$results" "$native_summary" <<'PY'
+import re, sys, glob, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+m = re.match(r"(\d+) passed, (\d+) failed", sys.argv[2])
+if m:
+    passed, failed = int(m.group(1)), int(m.group(2))
 for f in glob.glob(sys.argv[1] + "/*.trx"):
     c = ET.parse(f).getroot().find(".//{*}Counters")
     if c is None:

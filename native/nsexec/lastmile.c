@@ -66,7 +66,12 @@ static int apply_caps(const struct berth_exec *e, char *err, size_t errlen)
     if (syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return fail(err, errlen, "clear ambient capabilities");
     for (int cap = 0; cap <= e->last_cap && cap < 64; cap++) {
-        if (!(e->cap_ambient & (1ULL << cap)))
+        uint64_t bit = 1ULL << cap;
+        if (!(e->cap_ambient & bit))
+            continue;
+        /* The kernel only admits an ambient capability that is also permitted and inheritable;
+         * runc skips the others instead of failing (runtime-spec leaves this to the runtime). */
+        if (!(e->cap_permitted & bit) || !(e->cap_inheritable & bit))
             continue;
         if (syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
             return fail(err, errlen, "raise ambient capability");

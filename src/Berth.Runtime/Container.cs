@@ -76,17 +76,10 @@ public sealed class Container(StateStore store, ContainerState state)
             }
         }
         File.Delete(fifoPath);
-        try
-        {
-            HookRunner.Run("poststart", State.Config.Hooks?.Poststart, ContainerCreator.HookState(State, ContainerStatus.Running));
-        }
-        catch (RuntimeException e)
-        {
-            // runtime-spec: a failing poststart hook is an error and stops the container.
-            log.Error(e.Message);
-            Kill(9, all: true);
-            throw;
-        }
+        // runtime-spec 1.1: a failing poststart hook is logged as a warning; the remaining hooks
+        // run and the container goes on.
+        foreach (var err in HookRunner.RunAll("poststart", State.Config.Hooks?.Poststart, ContainerCreator.HookState(State, ContainerStatus.Running)))
+            log.Warn(err);
     }
 
     public void Kill(int signal, bool all)

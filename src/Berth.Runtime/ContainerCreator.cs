@@ -39,12 +39,18 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         {
             cgroup = CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, options.Id, CgroupMounts.Load());
             cgroup.Create();
+            // v1 only for now: on cgroup v2 the same rules become an eBPF program (resource-control issue).
+            if (cgroup.Paths.TryGetValue("devices", out var devicesDir))
+                DeviceRules.ApplyV1(devicesDir, DeviceRules.For(spec));
+            log.DebugLine("cgroup created");
             launch = Launch.Start(dir, options, bootstrap, log);
+            log.DebugLine($"init started, pid {launch.FirstPid}");
             cgroup.AddProcess(launch.FirstPid);
+            log.DebugLine("init placed in its cgroup");
             bootstrap.WriteTo(launch.Pipe, log.Debug);
             var state = Drive(launch, options, spec, bundle, rootfs, bootstrap, cgroup);
             if (options.PidFile is { } pidFile)
-                AtomicFile.Write(Path.GetFullPath(pidFile), Encoding.ASCII.GetBytes(state.InitPid.ToString(CultureInfo.InvariantCulture)), 0b110_100_100);
+                AtomicFile.Write(Path.GetFullPath(pidFile), Encoding.ASCII.GetBytes(state.InitPid.ToString(CultureInfo.InvariantCulture)), 0b110_100_100, durable: false);
             launch.Dispose();
             return new Container(store, state);
         }
@@ -85,10 +91,12 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
                         Sys.WaitPid(stage1);
                     state.InitPid = launch.InitPid;
                     state.InitStartTime = ProcessInfo.StartTime(launch.InitPid) ?? 0;
-                    SendConfig(launch, options, spec, bundle, rootfs, bootstrap);
+                    SendConfig(launch, options, spec, bundle, rootfs, bootstrap, log.Debug);
                     break;
                 case InitPipe.MsgHooks:
-                    var hookState = HookState(state, ContainerStatus.Creating);
+                    // As crun and the conformance suite read the spec: by the time hooks see the
+                    // state, the container's environment exists, so it reads "created".
+                    var hookState = HookState(state, ContainerStatus.Created);
                     HookRunner.Run("prestart", spec.Hooks?.Prestart, hookState);
                     HookRunner.Run("createRuntime", spec.Hooks?.CreateRuntime, hookState);
                     launch.Pipe.Send(InitPipe.MsgHooksDone, Encoding.UTF8.GetBytes(hookState));
@@ -96,6 +104,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
                 case InitPipe.MsgReady:
                     RecordNamespaces(state);
                     store.Save(state);
+                    log.DebugLine("state saved");
                     return state;
                 case InitPipe.MsgError:
                     throw new RuntimeException(Encoding.UTF8.GetString(msg.Payload));
@@ -105,7 +114,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         }
     }
 
-    private static void SendConfig(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap)
+    private static void SendConfig(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, bool debug)
     {
         var config = new InitConfig
         {
@@ -119,6 +128,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             FifoFd = launch.ChildFifoFd,
             ConsoleSocketFd = launch.ChildConsoleFd,
             LogFd = launch.ChildLogFd,
+            Debug = debug,
             InUserNamespace = bootstrap.NewUserNamespace || bootstrap.JoinsUserNamespace,
             NewMountNamespace = bootstrap.NewMountNamespace,
             NewCgroupNamespace = (bootstrap.CloneFlags & CloneFlags.CLONE_NEWCGROUP) != 0,

@@ -20,8 +20,16 @@ public static class Cli
     public static readonly Option<string?> Criu = new("--criu") { Description = "path to the criu binary (accepted for compatibility; checkpointing is not supported)", Recursive = true, Hidden = true };
     public static readonly Option<string?> Rootless = new("--rootless") { Description = "ignore cgroup permission errors ('true', 'false', or 'auto')", Recursive = true, Hidden = true };
 
+    public const string Version = "0.1.0";
+
     public static int Run(string[] args)
     {
+        // Callers (containerd's go-runc, docker info) parse runc's exact --version layout.
+        if (args.Any(a => a is "--version" or "-v") || args is ["version"])
+        {
+            Console.Out.Write($"berth-runtime version {Version}\nspec: {OciVersions.Current}\n");
+            return 0;
+        }
         var root = new RootCommand("berth-runtime: an OCI runtime (a drop-in for runc)");
         foreach (var o in new Option[] { Root, Log, LogFormat, Debug, SystemdCgroup, Criu, Rootless })
             root.Options.Add(o);

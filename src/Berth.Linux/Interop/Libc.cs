@@ -58,6 +58,9 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Fchownat(int dirfd, string path, uint uid, uint gid, int flags);
 
+    [LibraryImport(Lib, EntryPoint = "fchmodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Fchmodat(int dirfd, string path, uint mode, int flags);
+
     [LibraryImport(Lib, EntryPoint = "fchmod", SetLastError = true)]
     public static partial int Fchmod(int fd, uint mode);
 

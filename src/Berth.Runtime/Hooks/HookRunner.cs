@@ -39,8 +39,20 @@ public static class HookRunner
 
     private static void RunOne(string phase, int index, Hook hook, string stateJson)
     {
+        var name = $"{phase} hook #{index} ({hook.Path})";
         var (stdinRead, stdinWrite) = Sys.Pipe();
-        var (outRead, outWrite) = Sys.Pipe();
+        UnixFd outRead, outWrite;
+        try
+        {
+            (outRead, outWrite) = Sys.Pipe();
+        }
+        catch
+        {
+            stdinRead.Dispose();
+            stdinWrite.Dispose();
+            throw;
+        }
+
         SpawnedProcess p;
         try
         {
@@ -48,9 +60,13 @@ public static class HookRunner
             p = Spawner.Spawn(-1, hook.Path, args, hook.Env ?? [],
                 [(stdinRead.Value, 0), (outWrite.Value, 1), (outWrite.Value, 2)], 3);
         }
-        catch (LinuxException e)
+        catch (Exception e)
         {
-            throw new RuntimeException($"{phase} hook #{index} ({hook.Path}): {e.Message}", e);
+            stdinWrite.Dispose();
+            outRead.Dispose();
+            if (e is LinuxException)
+                throw new RuntimeException($"{name}: {e.Message}", e);
+            throw;
         }
         finally
         {
@@ -58,51 +74,87 @@ public static class HookRunner
             outWrite.Dispose();
         }
 
+        // Both pipe ends go to threads that own them: a hook that never reads its stdin must not
+        // block us past its timeout, and a child the hook leaves behind may hold its stdout open
+        // (and write to it) long after the hook itself has exited.
+        var output = new OutputReader(outRead);
+        StartStdinWriter(stdinWrite, Encoding.UTF8.GetBytes(stateJson));
         using (p.PidFd)
-        using (outRead)
         {
-            var output = new StringBuilder();
-            var reader = new Thread(() => Drain(outRead, output)) { IsBackground = true };
-            reader.Start();
-            try
-            {
-                Sys.Write(stdinWrite.Value, Encoding.UTF8.GetBytes(stateJson), "hook stdin");
-            }
-            catch (LinuxException e) when (e.Errno == Errno.EPIPE)
-            {
-                // A hook need not read its stdin.
-            }
-            stdinWrite.Dispose();
-
             var timeout = hook.Timeout is > 0 ? TimeSpan.FromSeconds(hook.Timeout.Value) : (TimeSpan?)null;
             var status = Spawner.WaitWithTimeout(p, timeout);
             if (status is null)
             {
                 Sys.Kill(p.Pid, 9);
                 Sys.WaitPid(p.Pid);
-                throw new RuntimeException($"{phase} hook #{index} ({hook.Path}): timed out after {hook.Timeout}s");
+                throw new RuntimeException($"{name}: timed out after {hook.Timeout}s");
             }
-            reader.Join(TimeSpan.FromSeconds(1));
             var code = Sys.ExitCode(status.Value);
             if (code != 0)
             {
-                var text = output.ToString().Trim();
+                var text = output.Text(TimeSpan.FromSeconds(1)).Trim();
                 var what = (status.Value & 0x7f) == 0 ? $"exit status {code}" : $"signal {status.Value & 0x7f}";
-                throw new RuntimeException($"{phase} hook #{index} ({hook.Path}): {what}" + (text.Length > 0 ? $", output: {text}" : ""));
+                throw new RuntimeException($"{name}: {what}" + (text.Length > 0 ? $", output: {text}" : ""));
             }
         }
     }
 
-    private static void Drain(UnixFd fd, StringBuilder sink)
+    private static void StartStdinWriter(UnixFd fd, byte[] data)
     {
-        var buf = new byte[4096];
-        int n;
-        while ((n = Sys.Read(fd.Value, buf)) > 0)
+        var writer = new Thread(() =>
         {
-            lock (sink)
+            try
             {
-                if (sink.Length < MaxOutput)
-                    sink.Append(Encoding.UTF8.GetString(buf, 0, n));
+                Sys.Write(fd.Value, data, "hook stdin");
+            }
+            catch (LinuxException)
+            {
+                // EPIPE: a hook need not read its stdin.
+            }
+            finally
+            {
+                fd.Dispose();
+            }
+        })
+        { IsBackground = true, Name = "hook stdin" };
+        writer.Start();
+    }
+
+    /// <summary>Collects the first <see cref="MaxOutput"/> bytes of a hook's stdout and stderr; its thread owns and closes the pipe.</summary>
+    private sealed class OutputReader
+    {
+        private readonly MemoryStream _bytes = new();
+        private readonly Thread _thread;
+
+        public OutputReader(UnixFd fd)
+        {
+            _thread = new Thread(() => Drain(fd)) { IsBackground = true, Name = "hook output" };
+            _thread.Start();
+        }
+
+        /// <summary>The output so far, after waiting up to <paramref name="wait"/> for the end of it.</summary>
+        public string Text(TimeSpan wait)
+        {
+            _thread.Join(wait);
+            lock (_bytes)
+                return Encoding.UTF8.GetString(_bytes.GetBuffer(), 0, (int)_bytes.Length);
+        }
+
+        private void Drain(UnixFd fd)
+        {
+            try
+            {
+                var buf = new byte[4096];
+                int n;
+                while ((n = Sys.Read(fd.Value, buf)) > 0)
+                {
+                    lock (_bytes)
+                        _bytes.Write(buf, 0, (int)Math.Min(n, MaxOutput - _bytes.Length));
+                }
+            }
+            finally
+            {
+                fd.Dispose();
             }
         }
     }

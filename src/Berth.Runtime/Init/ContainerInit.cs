@@ -32,11 +32,17 @@ public static unsafe class ContainerInit
         try
         {
             var config = ReceiveConfig(pipe);
+            InitLog.Open(config.LogFd, config.Debug);
+            InitLog.Debug("config received");
+            // Reached through this directory, the fifo stays reachable whatever the container's
+            // root holds at /proc (nothing, without a mount namespace). Closed before exec.
+            using var fdDir = Sys.Open("/proc/self/fd", OpenFlags.O_PATH | OpenFlags.O_DIRECTORY);
             var exec = Prepare(config, pipe);
+            InitLog.Debug("ready, waiting on the exec fifo");
             pipe.Send(InitPipe.MsgReady);
             Libc.Close(pipeFd);
             pipeOpen = false;
-            WaitForStart(config);
+            WaitForStart(config, fdDir);
             HookRunner.Run("startContainer", config.Config.Hooks?.StartContainer, StartHookState(config));
             return exec.Execute();
         }
@@ -68,6 +74,7 @@ public static unsafe class ContainerInit
         {
             rootfs = new RootfsSetup(config);
             rootfs.Prepare();
+            InitLog.Debug("rootfs mounts done");
         }
 
         var hookState = "";
@@ -82,7 +89,10 @@ public static unsafe class ContainerInit
         }
 
         if (rootfs is not null)
+        {
             rootfs.Finish();
+            InitLog.Debug("pivot_root done");
+        }
         else if (!string.IsNullOrEmpty(config.Rootfs))
         {
             Sys.Chroot(config.Rootfs);
@@ -96,6 +106,7 @@ public static unsafe class ContainerInit
         foreach (var (key, value) in spec.Linux?.Sysctl ?? [])
             ProcFs.Write("/proc/sys/" + key.Replace('.', '/'), value);
         rootfs?.ApplyPathRestrictions();
+        InitLog.Debug("masked and read-only paths done");
         if (process.OomScoreAdj is { } oom)
             ProcFs.Write("/proc/self/oom_score_adj", oom.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!config.NoNewKeyring && BerthNative.KeyctlJoin("_ses." + config.Id) < 0)
@@ -115,10 +126,10 @@ public static unsafe class ContainerInit
         return new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd);
     }
 
-    private static void WaitForStart(InitConfig config)
+    private static void WaitForStart(InitConfig config, UnixFd fdDir)
     {
         // Opening a fifo for writing blocks until `start` opens it for reading.
-        using var fifo = Sys.Open($"/proc/self/fd/{config.FifoFd}", OpenFlags.O_WRONLY);
+        using var fifo = Sys.OpenAt(fdDir.Value, config.FifoFd.ToString(System.Globalization.CultureInfo.InvariantCulture), OpenFlags.O_WRONLY);
         Sys.Write(fifo.Value, "0"u8, "exec fifo");
         Libc.Close(config.FifoFd);
     }

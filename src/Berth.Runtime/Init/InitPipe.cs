@@ -54,19 +54,38 @@ public sealed class InitPipe(int fd, string name = "init pipe")
         Send(type, b);
     }
 
-    /// <summary>Reads one message; null when the other end closed the pipe.</summary>
+    /// <summary>Reads one message; null when the other end closed the pipe between messages.</summary>
     public (uint Type, byte[] Payload)? Receive()
     {
         Span<byte> header = stackalloc byte[8];
-        if (!Sys.ReadExactly(Fd, header, name))
+        var got = ReadFull(header);
+        if (got == 0)
             return null;
+        if (got < header.Length)
+            throw new RuntimeException($"{name}: truncated message");
         var type = BinaryPrimitives.ReadUInt32LittleEndian(header);
         var len = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
         if (len > MaxPayload)
             throw new RuntimeException($"{name}: message of {len} bytes is too large");
         var payload = new byte[len];
-        if (len > 0 && !Sys.ReadExactly(Fd, payload, name))
+        if (ReadFull(payload) < payload.Length)
             throw new RuntimeException($"{name}: truncated message");
         return (type, payload);
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the other end is closed; returns the bytes read.</summary>
+    private int ReadFull(Span<byte> buffer)
+    {
+        var off = 0;
+        while (off < buffer.Length)
+        {
+            var n = Sys.Read(Fd, buffer[off..]);
+            if (n < 0)
+                throw LinuxException.FromLastError("read", name);
+            if (n == 0)
+                break;
+            off += n;
+        }
+        return off;
     }
 }

@@ -91,6 +91,10 @@ public sealed class DeviceSetup(RootDir root, bool inUserNamespace)
         }
         if (Libc.Fchownat(parent.Value, name, d.Uid ?? 0, d.Gid ?? 0, AtFlags.AT_SYMLINK_NOFOLLOW) != 0)
             throw LinuxException.FromLastError("chown", d.Path);
+        // mknod applied the umask; the config's fileMode is meant exactly.
+        using var node = Sys.OpenAt(parent.Value, name, OpenFlags.O_PATH | OpenFlags.O_NOFOLLOW);
+        if (Libc.Fchmodat(AtFlags.AT_FDCWD, node.ProcPath, mode, 0) != 0)
+            throw LinuxException.FromLastError("chmod", d.Path);
     }
 
     // mknod is refused in a user namespace; bind the host's node over an empty file instead.

@@ -13,6 +13,9 @@ public static class SecureJoin
     /// <summary>Returns the resolved path relative to <paramref name="root"/> ("" for the root itself).</summary>
     public static string Resolve(string root, string unsafePath)
     {
+        // No path the kernel accepts holds a NUL; .NET would throw an ArgumentException naming nothing.
+        if (unsafePath.Contains('\0'))
+            throw new RuntimeException($"{unsafePath.Replace("\0", "\\0", StringComparison.Ordinal)}: path contains a NUL byte");
         var resolved = new List<string>();
         var pending = new Stack<string>(Split(unsafePath).Reverse());
         var links = 0;

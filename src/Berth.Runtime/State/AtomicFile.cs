@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Berth.Linux;
 using Berth.Linux.Interop;
 
@@ -6,18 +7,27 @@ namespace Berth.Runtime.State;
 /// <summary>Write temp + fsync + rename + fsync dir: a crash leaves the old or the new file, never half of one.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> data, uint mode = 0b110_000_000)
+    /// <param name="durable">
+    /// false skips the fsyncs: the rename alone keeps the file whole when a process dies, which is
+    /// all that state describing live processes needs, as a machine crash ends them too (runc's
+    /// state.json is written the same way, on tmpfs).
+    /// </param>
+    public static void Write(string path, ReadOnlySpan<byte> data, uint mode = 0b110_000_000, bool durable = true)
     {
+        path = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(path)!;
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var fd = Sys.Open(tmp, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC, mode))
-        {
-            Sys.Write(fd.Value, data, tmp);
-            if (Libc.Fsync(fd.Value) != 0)
-                throw LinuxException.FromLastError("fsync", tmp);
-        }
+        // A name nobody can guess, created exclusively and without following a symlink: concurrent
+        // writers never share a temp file, and one planted in the folder cannot redirect the write.
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        var fd = Sys.Open(tmp, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL | OpenFlags.O_NOFOLLOW, mode);
         try
         {
+            using (fd)
+            {
+                Sys.Write(fd.Value, data, tmp);
+                if (durable && Libc.Fsync(fd.Value) != 0)
+                    throw LinuxException.FromLastError("fsync", tmp);
+            }
             File.Move(tmp, path, overwrite: true);
         }
         catch
@@ -25,7 +35,10 @@ public static class AtomicFile
             File.Delete(tmp);
             throw;
         }
+        if (!durable)
+            return;
         using var dirFd = Sys.Open(dir, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
-        Libc.Fsync(dirFd.Value);
+        if (Libc.Fsync(dirFd.Value) != 0)
+            throw LinuxException.FromLastError("fsync", dir);
     }
 }

@@ -71,7 +71,7 @@ public sealed class StateStore
     public void Save(ContainerState state)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(state, RuntimeJsonContext.Default.ContainerState);
-        AtomicFile.Write(Path.Combine(ContainerDir(state.Id), StateFile), bytes);
+        AtomicFile.Write(Path.Combine(ContainerDir(state.Id), StateFile), bytes, durable: false);
     }
 
     public IEnumerable<string> ListIds()
