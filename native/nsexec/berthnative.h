@@ -10,7 +10,9 @@
  *
  *   parent                                   stage-1 (constructor)          init (stage-2)
  *     |-- BOOT_* records ... BOOT_END ------->|
- *     |                                       | setns(joined namespaces)
+ *     | writes stage-1's pid to cgroup.procs  | setns(joined namespaces)
+ *     |-- SYNC_CGROUP_ACK ------------------->| (read whenever it arrives; awaited before
+ *     |                                       |  unshare(CLONE_NEWCGROUP) and the clone of init)
  *     |                                       | unshare(CLONE_NEWUSER)?
  *     |<-------------- SYNC_USERMAP (pid) ----|
  *     | writes /proc/pid/{uid,gid}_map        |
@@ -50,6 +52,7 @@ enum berth_msg_type {
     SYNC_USERMAP = 0x40,     /* u32 pid whose maps the parent must write */
     SYNC_USERMAP_ACK = 0x41, /* empty */
     SYNC_PID = 0x42,         /* u32 stage-1 pid, u32 init pid (as seen by the parent) */
+    SYNC_CGROUP_ACK = 0x43,  /* empty: stage-1 is in the container's cgroup */
 
     MSG_CONFIG = 0x50,     /* init configuration, JSON */
     MSG_HOOKS = 0x51,      /* rootfs is ready: run prestart/createRuntime hooks */

@@ -45,6 +45,7 @@ struct bootstrap {
 };
 
 static int init_fd = -1;
+static int cgroup_ready;
 static int log_fd = -1;
 static int stage = 1;
 static int debug;
@@ -259,12 +260,36 @@ static void wait_for_user_map(const struct bootstrap *b)
         bail("prctl PR_SET_DUMPABLE");
     debugf("asking the parent to write uid/gid maps");
     send_msg(SYNC_USERMAP, &pid, sizeof pid);
-    errno = 0;
-    if (read_all(init_fd, &h, sizeof h) < 0 || h.type != SYNC_USERMAP_ACK)
-        bail("user namespace: the parent did not write the id maps");
+    for (;;) {
+        errno = 0;
+        if (read_all(init_fd, &h, sizeof h) < 0)
+            bail("user namespace: the parent did not write the id maps");
+        if (h.type == SYNC_CGROUP_ACK && h.len == 0) {
+            cgroup_ready = 1;
+            continue;
+        }
+        if (h.type != SYNC_USERMAP_ACK)
+            bail("user namespace: unexpected message %u", h.type);
+        break;
+    }
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
         bail("prctl PR_SET_DUMPABLE");
     (void)b;
+}
+
+/* The parent moves us into the container's cgroup while we enter namespaces; a new cgroup
+ * namespace and the init process (which inherits the cgroup) must wait for it. */
+static void wait_for_cgroup(void)
+{
+    struct berth_msg_header h;
+    while (!cgroup_ready) {
+        errno = 0;
+        if (read_all(init_fd, &h, sizeof h) < 0)
+            bail("cgroup: the parent did not place us in the container's cgroup");
+        if (h.type != SYNC_CGROUP_ACK || h.len != 0)
+            bail("cgroup: unexpected message %u", h.type);
+        cgroup_ready = 1;
+    }
 }
 
 static void become_root_in_userns(void)
@@ -333,13 +358,17 @@ __attribute__((constructor)) static void berth_nsexec(void)
         become_root_in_userns();
     }
 
-    /* The parent placed us in the container's cgroup before sending the bootstrap, so a new
-     * cgroup namespace is rooted at the container's cgroup. */
-    if (create & ~(uint32_t)CLONE_NEWUSER) {
-        debugf("unshare 0x%x", create & ~(uint32_t)CLONE_NEWUSER);
-        if (unshare((int)(create & ~(uint32_t)CLONE_NEWUSER)) < 0)
-            bail("unshare namespaces 0x%x", create & ~(uint32_t)CLONE_NEWUSER);
+    if (create & ~(uint32_t)(CLONE_NEWUSER | CLONE_NEWCGROUP)) {
+        uint32_t flags = create & ~(uint32_t)(CLONE_NEWUSER | CLONE_NEWCGROUP);
+        debugf("unshare 0x%x", flags);
+        if (unshare((int)flags) < 0)
+            bail("unshare namespaces 0x%x", flags);
     }
+    /* A new cgroup namespace is rooted at the cgroup of its creator: the container's. */
+    wait_for_cgroup();
+    debugf("in the container's cgroup");
+    if ((create & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+        bail("unshare cgroup namespace");
     if (b->has_time_offsets && (create & CLONE_NEWTIME))
         write_time_offsets(b->time_offsets);
 

@@ -23,6 +23,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
 {
     public Container Create(CreateOptions options)
     {
+        log.DebugLine($"create {options.Id}");
         ContainerId.Validate(options.Id);
         var bundle = Path.GetFullPath(options.Bundle);
         var spec = SpecLoader.Load(bundle);
@@ -45,9 +46,14 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             log.DebugLine("cgroup created");
             launch = Launch.Start(dir, options, bootstrap, log);
             log.DebugLine($"init started, pid {launch.FirstPid}");
-            cgroup.AddProcess(launch.FirstPid);
-            log.DebugLine("init placed in its cgroup");
+            // Namespace entry runs while the (slow, on cgroup v1) cgroup move happens; stage-1
+            // waits for the ack before it creates the cgroup namespace or the init process.
             bootstrap.WriteTo(launch.Pipe, log.Debug);
+            var warmUp = WarmUpSerializer(spec);
+            cgroup.AddProcess(launch.FirstPid);
+            launch.Pipe.Send(InitPipe.SyncCgroupAck);
+            log.DebugLine("init placed in its cgroup");
+            warmUp.Wait();
             var state = Drive(launch, options, spec, bundle, rootfs, bootstrap, cgroup);
             if (options.PidFile is { } pidFile)
                 AtomicFile.Write(Path.GetFullPath(pidFile), Encoding.ASCII.GetBytes(state.InitPid.ToString(CultureInfo.InvariantCulture)), 0b110_100_100, durable: false);
@@ -113,6 +119,14 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             }
         }
     }
+
+    // The first serialization of the config types costs milliseconds in a NativeAOT process; it
+    // runs on the other core while this thread waits on the kernel.
+    private static Task WarmUpSerializer(Spec spec) => Task.Run(() =>
+    {
+        JsonSerializer.SerializeToUtf8Bytes(new ContainerState { Config = spec }, RuntimeJsonContext.Default.ContainerState);
+        JsonSerializer.SerializeToUtf8Bytes(new InitConfig { Config = spec }, RuntimeJsonContext.Default.InitConfig);
+    });
 
     private static void SendConfig(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, bool debug)
     {

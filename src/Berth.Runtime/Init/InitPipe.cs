@@ -21,6 +21,7 @@ public sealed class InitPipe(int fd, string name = "init pipe")
     public const uint SyncUserMap = 0x40;
     public const uint SyncUserMapAck = 0x41;
     public const uint SyncPid = 0x42;
+    public const uint SyncCgroupAck = 0x43;
     public const uint MsgConfig = 0x50;
     public const uint MsgHooks = 0x51;
     public const uint MsgHooksDone = 0x52;

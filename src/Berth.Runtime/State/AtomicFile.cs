@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Berth.Linux;
 using Berth.Linux.Interop;
 
@@ -16,9 +15,10 @@ public static class AtomicFile
     {
         path = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(path)!;
-        // A name nobody can guess, created exclusively and without following a symlink: concurrent
-        // writers never share a temp file, and one planted in the folder cannot redirect the write.
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
+        // A random name, created exclusively and without following a symlink: concurrent writers
+        // never share a temp file, and one planted in the folder cannot redirect the write.
+        // (Random.Shared, not the CSPRNG: that would load OpenSSL into every runtime command.)
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Random.Shared.NextInt64():x16}.tmp");
         var fd = Sys.Open(tmp, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL | OpenFlags.O_NOFOLLOW, mode);
         try
         {
