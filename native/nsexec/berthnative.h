@@ -10,7 +10,9 @@
  *
  *   parent                                   stage-1 (constructor)          init (stage-2)
  *     |-- BOOT_* records ... BOOT_END ------->|
- *     | writes stage-1's pid to cgroup.procs  | setns(joined namespaces)
+ *     |                                       | joins each v1 cgroup (BOOT_CGROUP_TASKS)
+ *     | joins it to cgroup2 unless clone3     | setns(joined namespaces)
+ *     | already started it there              |
  *     |-- SYNC_CGROUP_ACK ------------------->| (read whenever it arrives; awaited before
  *     |                                       |  unshare(CLONE_NEWCGROUP) and the clone of init)
  *     |                                       | unshare(CLONE_NEWUSER)?
@@ -47,6 +49,7 @@ enum berth_msg_type {
     BOOT_GID_MAP = 5,      /* gid_map text */
     BOOT_TIME_OFFSETS = 6, /* text for /proc/self/timens_offsets */
     BOOT_DEBUG = 7,        /* u32 1 to log every stage */
+    BOOT_CGROUP_TASKS = 8, /* a cgroup v1 "tasks" file stage-1 writes "0" to, joining it itself */
     BOOT_END = 15,
 
     SYNC_USERMAP = 0x40,     /* u32 pid whose maps the parent must write */

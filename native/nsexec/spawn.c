@@ -76,6 +76,12 @@ static void child_main(int err_fd, int exec_fd, const char *path, char *const ar
         if (moved[i] < 0)
             child_fail(err_fd, errno);
     }
+    /* The image to execute may sit on a target number too. */
+    if (exec_fd >= 0) {
+        exec_fd = (int)syscall(SYS_fcntl, exec_fd, F_DUPFD_CLOEXEC, high + nfds + 8);
+        if (exec_fd < 0)
+            child_fail(err_fd, errno);
+    }
     for (int i = 0; i < nfds; i++)
         if (syscall(SYS_dup3, moved[i], fds[i].target, 0) < 0)
             child_fail(err_fd, errno);

@@ -31,6 +31,8 @@ public static class Errno
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
     public const int ENOTSUP = 95;
+    public const int EOPNOTSUPP = 95;
+    public const int E2BIG = 7;
     public const int ETIMEDOUT = 110;
 
     private static readonly Dictionary<int, string> Names = new()

@@ -291,6 +291,21 @@ public static unsafe class Sys
         }
     }
 
+    public static string RealPath(string path)
+    {
+        var p = Libc.Realpath(path, 0);
+        if (p == 0)
+            throw LinuxException.FromLastError("realpath", path);
+        try
+        {
+            return System.Runtime.InteropServices.Marshal.PtrToStringUTF8(p) ?? path;
+        }
+        finally
+        {
+            Libc.Free(p);
+        }
+    }
+
     public static void SetProcessName(string name)
     {
         var bytes = Encoding.UTF8.GetBytes(name + "\0");

@@ -32,6 +32,8 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         var rootfs = ResolveRootfs(spec, bundle);
         var bootstrap = Bootstrap.FromSpec(spec);
 
+        // Copying the 5 MB binary into a sealed memfd runs on the other core during cgroup set-up.
+        var sealedExe = Task.Run(SelfExe.CloneSealed);
         var dir = store.Claim(options.Id);
         using var lck = ContainerLock.Acquire(dir);
         ICgroupManager? cgroup = null;
@@ -44,13 +46,21 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             if (cgroup.Paths.TryGetValue("devices", out var devicesDir))
                 DeviceRules.ApplyV1(devicesDir, DeviceRules.For(spec));
             log.DebugLine("cgroup created");
-            launch = Launch.Start(dir, options, bootstrap, log);
-            log.DebugLine($"init started, pid {launch.FirstPid}");
-            // Namespace entry runs while the (slow, on cgroup v1) cgroup move happens; stage-1
-            // waits for the ack before it creates the cgroup namespace or the init process.
-            bootstrap.WriteTo(launch.Pipe, log.Debug);
+            // The slow part of cgroup placement is the parent's cgroup.procs write (an RCU grace
+            // period on v1). Instead stage-1 joins each v1 hierarchy itself through "tasks", and
+            // clone3 starts it in the cgroup2 directory (CLONE_INTO_CGROUP).
+            foreach (var (controller, path) in cgroup.Paths)
+            {
+                if (controller.Length > 0 && !bootstrap.CgroupTasks.Contains(Path.Combine(path, "tasks")))
+                    bootstrap.CgroupTasks.Add(Path.Combine(path, "tasks"));
+            }
+            cgroup.Paths.TryGetValue("", out var unifiedDir);
             var warmUp = WarmUpSerializer(spec);
-            cgroup.AddProcess(launch.FirstPid);
+            launch = Launch.Start(dir, options, unifiedDir, sealedExe, log);
+            log.DebugLine($"init started, pid {launch.FirstPid}");
+            bootstrap.WriteTo(launch.Pipe, log.Debug);
+            if (unifiedDir is not null && !launch.StartedInCgroup)
+                File.WriteAllText(Path.Combine(unifiedDir, "cgroup.procs"), launch.FirstPid.ToString(CultureInfo.InvariantCulture));
             launch.Pipe.Send(InitPipe.SyncCgroupAck);
             log.DebugLine("init placed in its cgroup");
             warmUp.Wait();
@@ -62,6 +72,8 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         }
         catch
         {
+            if (launch is null)
+                sealedExe.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
             launch?.Abort();
             TryDestroy(cgroup);
             store.Remove(options.Id);
@@ -181,9 +193,9 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         var full = Path.GetFullPath(Path.Combine(bundle, path));
         if (!Directory.Exists(full))
             throw new RuntimeException($"config.json: root.path: rootfs ({full}) does not exist");
-        // Resolve symlinks in the rootfs path itself: mounts are made relative to the real directory.
-        var real = new DirectoryInfo(full).ResolveLinkTarget(true)?.FullName ?? full;
-        return real;
+        // Symlinks anywhere in the rootfs path are resolved once, here: mounts are made relative
+        // to the real directory, and pivot_root needs a mount point, not a link.
+        return Sys.RealPath(full);
     }
 
     private static void TryDestroy(ICgroupManager? cgroup)

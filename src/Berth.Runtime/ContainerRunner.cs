@@ -23,13 +23,16 @@ public sealed class ContainerRunner(StateStore store, RuntimeLog log)
             TryDelete(container);
             throw;
         }
+        log.DebugLine("started");
         if (detach)
             return 0;
 
         var pid = container.State.InitPid;
         using var forward = ForwardSignals(pid);
         var status = Sys.WaitPid(pid);
+        log.DebugLine("container exited");
         TryDelete(container);
+        log.DebugLine("deleted");
         return Sys.ExitCode(status);
     }
 

@@ -46,7 +46,10 @@ public sealed class Launch : IDisposable
 
     public int ChildConsoleFd { get; }
 
-    public static Launch Start(string stateDir, CreateOptions options, Bootstrap bootstrap, RuntimeLog log)
+    /// <summary>True when clone3 started init inside the cgroup2 directory (CLONE_INTO_CGROUP).</summary>
+    public bool StartedInCgroup { get; private init; }
+
+    public static Launch Start(string stateDir, CreateOptions options, string? unifiedCgroupDir, Task<UnixFd> sealedExe, RuntimeLog log)
     {
         var fifoPath = Path.Combine(stateDir, StateStore.ExecFifo);
         var oldUmask = Umask(0);
@@ -67,7 +70,7 @@ public sealed class Launch : IDisposable
         {
             if (options.ConsoleSocket is { } socketPath)
                 console = Sys.ConnectUnix(Path.GetFullPath(socketPath));
-            using var exe = SelfExe.CloneSealed();
+            using var exe = sealedExe.GetAwaiter().GetResult();
             var baseFd = 3 + options.PreserveFds;
             var fds = new List<(int, int)> { (childSock.Value, baseFd), (logWrite.Value, baseFd + 1), (fifo.Value, baseFd + 2) };
             if (console is not null)
@@ -79,10 +82,24 @@ public sealed class Launch : IDisposable
                 // init needs little memory; a small heap keeps its footprint near the C runtimes'.
                 "DOTNET_GCgen0size=0x100000",
             };
-            var child = Spawner.Spawn(exe.Value, "/proc/self/exe", ["berth-runtime", "init"], env, fds, baseFd + fds.Count);
+            var argv = new[] { "berth-runtime", "init" };
+            SpawnedProcess? child = null;
+            if (unifiedCgroupDir is not null)
+            {
+                using var cgroupFd = Sys.Open(unifiedCgroupDir, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
+                try
+                {
+                    child = Spawner.Spawn(exe.Value, "/proc/self/exe", argv, env, fds, baseFd + fds.Count, cgroupFd.Value);
+                }
+                catch (LinuxException e) when (e.Errno is Errno.EINVAL or Errno.ENOSYS or Errno.EOPNOTSUPP or Errno.E2BIG)
+                {
+                    // Kernels before 5.7 have no CLONE_INTO_CGROUP; the parent moves init instead.
+                }
+            }
+            var inCgroup = child is not null;
+            child ??= Spawner.Spawn(exe.Value, "/proc/self/exe", argv, env, fds, baseFd + fds.Count);
             child.PidFd?.Dispose();
-            _ = bootstrap;
-            return new Launch(parentSock, logRead, child.Pid, baseFd, console is not null, log);
+            return new Launch(parentSock, logRead, child.Pid, baseFd, console is not null, log) { StartedInCgroup = inCgroup };
         }
         catch
         {

@@ -81,6 +81,25 @@ static void spawn_swaps_crossing_fds(void)
     close(b);
 }
 
+static void spawn_executes_an_image_fd_that_a_mapping_overwrites(void)
+{
+    /* exec_fd 7 is also the target of a mapping: the image must survive the dup3 onto 7. */
+    int img = open("/bin/sh", O_RDONLY | O_CLOEXEC), null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    char *argv[] = {"sh", "-c", "test \"$(readlink /proc/self/fd/7)\" = /dev/null", NULL};
+    char *envp[] = {"PATH=/usr/bin:/bin", NULL};
+    struct berth_fd_map map[] = {{null, 7}};
+    int status = -1;
+    pid_t pid;
+    dup2(img, 7);
+    close(img);
+    pid = berth_spawn(7, NULL, argv, envp, map, 1, 8, -1, 0, NULL);
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "exec fd on a target number still executes");
+    close(7);
+    close(null);
+}
+
 static void spawn_reports_exec_errors(void)
 {
     char *argv[] = {"nope", NULL};
@@ -119,6 +138,7 @@ int main(void)
     spawn_closes_unmapped_fds();
     spawn_swaps_crossing_fds();
     spawn_reports_exec_errors();
+    spawn_executes_an_image_fd_that_a_mapping_overwrites();
     spawn_resets_ignored_signals();
     send_and_receive_an_fd();
     printf("%d passed, %d failed\n", passes, failures);

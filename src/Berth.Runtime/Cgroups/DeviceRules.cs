@@ -31,7 +31,8 @@ public static class DeviceRules
     {
         var rules = new List<LinuxDeviceCgroup>(spec.Linux?.Resources?.Devices ?? []);
         rules.AddRange(Defaults);
-        foreach (var d in spec.Linux?.Devices ?? [])
+        // Fifos are not device nodes to the device cgroup; "u" (unbuffered) is a character device.
+        foreach (var d in (spec.Linux?.Devices ?? []).Where(d => d.Type != "p"))
             rules.Add(new LinuxDeviceCgroup { Allow = true, Type = d.Type == "u" ? "c" : d.Type, Major = d.Major, Minor = d.Minor, Access = "rwm" });
         return rules;
     }

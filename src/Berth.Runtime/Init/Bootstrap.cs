@@ -18,6 +18,9 @@ public sealed class Bootstrap
 
     public string? TimeOffsets { get; private set; }
 
+    /// <summary>cgroup v1 "tasks" files stage-1 joins itself (see berthnative.h).</summary>
+    public List<string> CgroupTasks { get; } = [];
+
     public bool NewUserNamespace => (CloneFlags & Linux.Interop.CloneFlags.CLONE_NEWUSER) != 0;
 
     public bool JoinsUserNamespace => Joins.Any(j => j.Flag == Linux.Interop.CloneFlags.CLONE_NEWUSER);
@@ -71,6 +74,8 @@ public sealed class Bootstrap
         if (TimeOffsets is not null)
             pipe.SendText(InitPipe.BootTimeOffsets, TimeOffsets);
         pipe.SendU32(InitPipe.BootDebug, debug ? 1u : 0u);
+        foreach (var tasks in CgroupTasks)
+            pipe.SendText(InitPipe.BootCgroupTasks, tasks);
         pipe.Send(InitPipe.BootEnd);
     }
 

@@ -17,6 +17,7 @@ public sealed class InitPipe(int fd, string name = "init pipe")
     public const uint BootGidMap = 5;
     public const uint BootTimeOffsets = 6;
     public const uint BootDebug = 7;
+    public const uint BootCgroupTasks = 8;
     public const uint BootEnd = 15;
     public const uint SyncUserMap = 0x40;
     public const uint SyncUserMapAck = 0x41;
