@@ -82,6 +82,14 @@ public sealed class Container(StateStore store, ContainerState state)
             log.Warn(err);
     }
 
+    /// <summary>Every process in the container's cgroup (its init's pid alone if it has none).</summary>
+    public IReadOnlyList<int> Pids()
+    {
+        if (Status == ContainerStatus.Stopped)
+            return [];
+        return CgroupFor() is { } cg ? cg.GetPids() : [State.InitPid];
+    }
+
     public void Kill(int signal, bool all)
     {
         var status = Status;

@@ -56,7 +56,8 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             }
             cgroup.Paths.TryGetValue("", out var unifiedDir);
             var warmUp = WarmUpSerializer(spec);
-            launch = Launch.Start(dir, options, unifiedDir, sealedExe, log);
+            using (var fifo = Launch.MakeExecFifo(dir))
+                launch = Launch.Start(fifo, options.ConsoleSocket, options.PreserveFds, unifiedDir, sealedExe, log);
             log.DebugLine($"init started, pid {launch.FirstPid}");
             bootstrap.WriteTo(launch.Pipe, log.Debug);
             if (unifiedDir is not null && !launch.StartedInCgroup)

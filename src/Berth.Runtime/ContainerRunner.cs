@@ -48,7 +48,7 @@ public sealed class ContainerRunner(StateStore store, RuntimeLog log)
         }
     }
 
-    private static Registrations ForwardSignals(int pid)
+    public static IDisposable ForwardSignals(int pid)
     {
         var regs = new Registrations();
         foreach (var sig in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT, PosixSignal.SIGHUP })

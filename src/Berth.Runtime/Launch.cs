@@ -21,15 +21,15 @@ public sealed class Launch : IDisposable
     private readonly Thread _logThread;
     private readonly StringBuilder _errors = new();
 
-    private Launch(UnixFd parentSock, UnixFd logRead, int firstPid, int baseFd, bool hasConsole, RuntimeLog log)
+    private Launch(UnixFd parentSock, UnixFd logRead, int firstPid, int baseFd, bool hasFifo, bool hasConsole, RuntimeLog log)
     {
         _parentSock = parentSock;
         _logRead = logRead;
         FirstPid = firstPid;
         Pipe = new InitPipe(parentSock.Value);
         ChildLogFd = baseFd + 1;
-        ChildFifoFd = baseFd + 2;
-        ChildConsoleFd = hasConsole ? baseFd + 3 : -1;
+        ChildFifoFd = hasFifo ? baseFd + 2 : -1;
+        ChildConsoleFd = hasConsole ? baseFd + (hasFifo ? 3 : 2) : -1;
         _logThread = new Thread(() => ForwardLog(log)) { IsBackground = true, Name = "init log" };
         _logThread.Start();
     }
@@ -49,7 +49,8 @@ public sealed class Launch : IDisposable
     /// <summary>True when clone3 started init inside the cgroup2 directory (CLONE_INTO_CGROUP).</summary>
     public bool StartedInCgroup { get; private init; }
 
-    public static Launch Start(string stateDir, CreateOptions options, string? unifiedCgroupDir, Task<UnixFd> sealedExe, RuntimeLog log)
+    /// <summary>Makes the exec fifo that holds a created container's init until start.</summary>
+    public static UnixFd MakeExecFifo(string stateDir)
     {
         var fifoPath = Path.Combine(stateDir, StateStore.ExecFifo);
         var oldUmask = Umask(0);
@@ -62,19 +63,26 @@ public sealed class Launch : IDisposable
         {
             Umask(oldUmask);
         }
-        using var fifo = Sys.Open(fifoPath, OpenFlags.O_PATH);
+        return Sys.Open(fifoPath, OpenFlags.O_PATH);
+    }
+
+    /// <param name="fifo">the exec fifo for create; null for exec, whose process starts at once</param>
+    public static Launch Start(UnixFd? fifo, string? consoleSocket, int preserveFds, string? unifiedCgroupDir, Task<UnixFd> sealedExe, RuntimeLog log)
+    {
         var (parentSock, childSock) = Sys.SocketPair();
         var (logRead, logWrite) = Sys.Pipe();
         UnixFd? console = null;
         try
         {
-            if (options.ConsoleSocket is { } socketPath)
+            if (consoleSocket is { } socketPath)
                 console = Sys.ConnectUnix(Path.GetFullPath(socketPath));
             using var exe = sealedExe.GetAwaiter().GetResult();
-            var baseFd = 3 + options.PreserveFds;
-            var fds = new List<(int, int)> { (childSock.Value, baseFd), (logWrite.Value, baseFd + 1), (fifo.Value, baseFd + 2) };
+            var baseFd = 3 + preserveFds;
+            var fds = new List<(int, int)> { (childSock.Value, baseFd), (logWrite.Value, baseFd + 1) };
+            if (fifo is not null)
+                fds.Add((fifo.Value, baseFd + 2));
             if (console is not null)
-                fds.Add((console.Value, baseFd + 3));
+                fds.Add((console.Value, baseFd + fds.Count));
             var env = new List<string>
             {
                 $"{ContainerInit.InitPipeEnv}={baseFd.ToString(CultureInfo.InvariantCulture)}",
@@ -99,7 +107,7 @@ public sealed class Launch : IDisposable
             var inCgroup = child is not null;
             child ??= Spawner.Spawn(exe.Value, "/proc/self/exe", argv, env, fds, baseFd + fds.Count);
             child.PidFd?.Dispose();
-            return new Launch(parentSock, logRead, child.Pid, baseFd, console is not null, log) { StartedInCgroup = inCgroup };
+            return new Launch(parentSock, logRead, child.Pid, baseFd, fifo is not null, console is not null, log) { StartedInCgroup = inCgroup };
         }
         catch
         {

@@ -35,6 +35,8 @@ public static class Cli
             root.Options.Add(o);
         root.Subcommands.Add(CreateCommand.Build());
         root.Subcommands.Add(StartCommand.Build());
+        root.Subcommands.Add(ExecCommand.Build());
+        root.Subcommands.Add(PsCommand.Build());
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(StateCommand.Build());
         root.Subcommands.Add(KillCommand.Build());
@@ -42,7 +44,39 @@ public static class Cli
         root.Subcommands.Add(ListCommand.Build());
         root.Subcommands.Add(SpecCommand.Build());
         root.Subcommands.Add(FeaturesCommand.Build());
-        return root.Parse(Normalize(args)).Invoke();
+        return root.Parse(EndOptionsAfterExecId(Normalize(args))).Invoke();
+    }
+
+    private static readonly HashSet<string> GlobalValueOptions = ["--root", "--log", "--log-format", "--criu", "--rootless"];
+    private static readonly HashSet<string> ExecValueOptions =
+    [
+        "--process", "-p", "--console-socket", "--cwd", "--env", "-e", "--user", "-u", "--additional-gids", "-g",
+        "--cap", "-c", "--pid-file", "--preserve-fds", "--process-label", "--apparmor", "--cgroup",
+    ];
+
+    /// <summary>
+    /// As runc (urfave/cli), everything after exec's container id is the command, flags included:
+    /// <c>exec ID sh -c 'x'</c> must not read <c>-c</c> as --cap.
+    /// </summary>
+    private static string[] EndOptionsAfterExecId(string[] args)
+    {
+        var i = 0;
+        while (i < args.Length && args[i].StartsWith('-'))
+            i += GlobalValueOptions.Contains(args[i]) ? 2 : 1;
+        if (i >= args.Length || args[i] != "exec")
+            return args;
+        for (i++; i < args.Length; i++)
+        {
+            if (args[i] == "--")
+                return args;
+            if (!args[i].StartsWith('-'))
+                break;
+            if (ExecValueOptions.Contains(args[i]))
+                i++;
+        }
+        if (i + 1 >= args.Length)
+            return args;
+        return [.. args[..(i + 1)], "--", .. args[(i + 1)..]];
     }
 
     /// <summary>Go's flag package accepts -flag as well as --flag; callers of runc use both.</summary>

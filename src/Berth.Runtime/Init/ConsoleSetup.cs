@@ -13,7 +13,7 @@ public static unsafe class ConsoleSetup
     private const nuint TIOCSCTTY = 0x540E;
     private const nuint TIOCSWINSZ = 0x5414;
 
-    public static void Setup(int consoleSocketFd, Oci.Runtime.Box? size)
+    public static void Setup(int consoleSocketFd, Oci.Runtime.Box? size, bool mountConsole = true)
     {
         var master = Libc.PosixOpenpt(OpenFlags.O_RDWR | OpenFlags.O_NOCTTY | OpenFlags.O_CLOEXEC);
         if (master < 0)
@@ -33,7 +33,8 @@ public static unsafe class ConsoleSetup
             ws[1] = (ushort)s.Width;
             BerthNative.IoctlPtr(master, TIOCSWINSZ, ws);
         }
-        MountConsole(slave);
+        if (mountConsole)
+            MountConsole(slave);
         if (BerthNative.SendFd(consoleSocketFd, master, slavePath) != 0)
             throw LinuxException.FromLastError("send console fd");
         Libc.Close(consoleSocketFd);

@@ -37,6 +37,14 @@ public static unsafe class ContainerInit
             // Reached through this directory, the fifo stays reachable whatever the container's
             // root holds at /proc (nothing, without a mount namespace). Closed before exec.
             using var fdDir = Sys.Open("/proc/self/fd", OpenFlags.O_PATH | OpenFlags.O_DIRECTORY);
+            if (config.Exec)
+            {
+                var process = PrepareExec(config);
+                pipe.Send(InitPipe.MsgReady);
+                Libc.Close(pipeFd);
+                pipeOpen = false;
+                return process.Execute();
+            }
             var exec = Prepare(config, pipe);
             InitLog.Debug("ready, waiting on the exec fifo");
             pipe.Send(InitPipe.MsgReady);
@@ -63,6 +71,22 @@ public static unsafe class ContainerInit
             throw new RuntimeException($"init: unexpected message {msg.Type}");
         return JsonSerializer.Deserialize(msg.Payload, RuntimeJsonContext.Default.InitConfig)
             ?? throw new RuntimeException("init: empty config");
+    }
+
+    /// <summary>exec: the namespaces and cgroups are the container's already; only the process is set up.</summary>
+    private static ProcessExec PrepareExec(InitConfig config)
+    {
+        var process = config.Config.Process ?? throw new RuntimeException("exec: process: is required");
+        if (process.OomScoreAdj is { } oom)
+            ProcFs.Write("/proc/self/oom_score_adj", oom.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (process.Terminal == true)
+        {
+            if (config.ConsoleSocketFd < 0)
+                throw new RuntimeException("exec: --tty needs --console-socket");
+            ConsoleSetup.Setup(config.ConsoleSocketFd, process.ConsoleSize, mountConsole: false);
+        }
+        var path = ExecutableLookup.Find(process.Args![0], process.Env ?? []);
+        return new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd);
     }
 
     private static ProcessExec Prepare(InitConfig config, InitPipe pipe)

@@ -19,6 +19,10 @@ public sealed class InitConfig
     [JsonPropertyName("config")]
     public Spec Config { get; set; } = new();
 
+    /// <summary>An exec into a running container: namespaces were joined, nothing is built, no fifo.</summary>
+    [JsonPropertyName("exec")]
+    public bool Exec { get; set; }
+
     [JsonPropertyName("no_pivot")]
     public bool NoPivot { get; set; }
 
