@@ -139,6 +139,7 @@ struct berth_exec {
     int32_t nrlimits;
     const struct berth_rlimit *rlimits;
     const void *seccomp_filter; /* struct sock_fprog, or NULL */
+    uint32_t seccomp_flags;     /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
     int32_t close_from;
 };
 

@@ -90,6 +90,22 @@ static int switch_user(const struct berth_exec *e, char *err, size_t errlen)
     return 0;
 }
 
+static int load_seccomp(const struct berth_exec *e, char *err, size_t errlen)
+{
+    long rc;
+    if (!e->seccomp_filter)
+        return 0;
+    /* With TSYNC a positive return names a thread that could not be synchronised, and the
+     * filter is not installed: anything but 0 is a failure. */
+    rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, e->seccomp_flags, e->seccomp_filter);
+    if (rc != 0) {
+        if (rc > 0)
+            errno = ESRCH;
+        return fail(err, errlen, "seccomp");
+    }
+    return 0;
+}
+
 int berth_exec_container(const struct berth_exec *e, char *err, size_t errlen)
 {
     char cwd[4096];
@@ -105,6 +121,15 @@ int berth_exec_container(const struct berth_exec *e, char *err, size_t errlen)
         struct { uint64_t cur, max; } lim = {e->rlimits[i].soft, e->rlimits[i].hard};
         if (syscall(SYS_prlimit64, 0, e->rlimits[i].resource, &lim, NULL) < 0)
             return fail(err, errlen, "setrlimit");
+    }
+
+    /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the capability step may
+     * drop: then the filter goes in first (as runc and crun do), at the cost of the few system
+     * calls below running under it. */
+    if (!e->no_new_privs) {
+        rc = load_seccomp(e, err, errlen);
+        if (rc < 0)
+            return rc;
     }
 
     if (e->set_caps) {
@@ -147,9 +172,11 @@ int berth_exec_container(const struct berth_exec *e, char *err, size_t errlen)
     if (e->no_new_privs && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return fail(err, errlen, "prctl PR_SET_NO_NEW_PRIVS");
     /* Seccomp last, so that no system call of the runtime itself runs under the filter. */
-    if (e->seccomp_filter &&
-        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, e->seccomp_filter) < 0)
-        return fail(err, errlen, "seccomp");
+    if (e->no_new_privs) {
+        rc = load_seccomp(e, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
 
     syscall(SYS_execve, e->path, e->argv, e->envp);
     snprintf(err, errlen, "exec: \"%s\": %s", e->path, strerror(errno));

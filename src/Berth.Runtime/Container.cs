@@ -155,17 +155,60 @@ public sealed class Container(StateStore store, ContainerState state)
 
     private bool IsFrozen()
     {
-        if (State.CgroupPaths.TryGetValue("freezer", out var freezer))
+        try
         {
-            try
-            {
-                return File.ReadAllText(Path.Combine(freezer, "freezer.state")).Trim() == "FROZEN";
-            }
-            catch (IOException)
-            {
-                return false;
-            }
+            return CgroupFor()?.FreezerState == FreezerState.Frozen;
         }
-        return false;
+        catch (Exception e) when (e is CgroupException or IOException)
+        {
+            return false;
+        }
     }
+
+    /// <summary>pause: freezes every process of a running container (v1 freezer, v2 cgroup.freeze).</summary>
+    public void Pause()
+    {
+        using var lck = ContainerLock.Acquire(store.ContainerDir(Id));
+        var status = Status;
+        if (status == ContainerStatus.Paused)
+            throw new RuntimeException($"container {Id} is already paused");
+        if (status != ContainerStatus.Running)
+            throw new RuntimeException($"container {Id} is not running: {status}");
+        (CgroupFor() ?? throw new RuntimeException($"container {Id} has no cgroup to freeze")).Freeze();
+    }
+
+    /// <summary>resume: thaws a paused container.</summary>
+    public void Resume()
+    {
+        using var lck = ContainerLock.Acquire(store.ContainerDir(Id));
+        var status = Status;
+        if (status != ContainerStatus.Paused)
+            throw new RuntimeException($"container {Id} is not paused: {status}");
+        CgroupFor()!.Thaw();
+    }
+
+    /// <summary>update: applies new limits live and records them in the container's state.</summary>
+    public void Update(LinuxResources resources)
+    {
+        using var lck = ContainerLock.Acquire(store.ContainerDir(Id));
+        var status = Status;
+        if (status == ContainerStatus.Stopped)
+            throw new RuntimeException($"container {Id} is not running: {status}");
+        var cg = CgroupFor() ?? throw new RuntimeException($"container {Id} has no cgroup to update");
+        cg.Apply(resources);
+        var linux = State.Config.Linux ??= new Oci.Runtime.Linux();
+        linux.Resources = ResourceMerge.Merge(linux.Resources, resources);
+        store.Save(State);
+    }
+
+    /// <summary>The counters of <c>events --stats</c>.</summary>
+    public Cgroups.Stats.CgroupStats Stats()
+    {
+        if (Status == ContainerStatus.Stopped)
+            throw new RuntimeException($"container {Id} is not running");
+        return (CgroupFor() ?? throw new RuntimeException($"container {Id} has no cgroup")).GetStats();
+    }
+
+    /// <summary>The container's cgroup, for OOM notifications.</summary>
+    public ICgroupManager? Cgroup => CgroupFor();
 }

@@ -9,6 +9,7 @@ using Berth.Runtime.Hooks;
 using Berth.Runtime.Init;
 using Berth.Runtime.Logging;
 using Berth.Runtime.Processes;
+using Berth.Runtime.Seccomp;
 using Berth.Runtime.State;
 
 namespace Berth.Runtime;
@@ -31,6 +32,8 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             throw new RuntimeException("config.json: process: is required to create a container");
         var rootfs = ResolveRootfs(spec, bundle);
         var bootstrap = Bootstrap.FromSpec(spec);
+        // A bad profile fails create, before anything exists (SEC-SCMP-5).
+        var seccomp = CompileSeccomp(spec, log);
 
         // Copying the 5 MB binary into a sealed memfd runs on the other core during cgroup set-up.
         var sealedExe = Task.Run(SelfExe.CloneSealed);
@@ -42,9 +45,9 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         {
             cgroup = CgroupManagerFactory.Create(spec.Linux?.CgroupsPath, options.Id, CgroupMounts.Load());
             cgroup.Create();
-            // v1 only for now: on cgroup v2 the same rules become an eBPF program (resource-control issue).
-            if (cgroup.Paths.TryGetValue("devices", out var devicesDir))
-                DeviceRules.ApplyV1(devicesDir, DeviceRules.For(spec));
+            if (spec.Linux?.Resources is { } resources)
+                cgroup.Apply(resources);
+            cgroup.ApplyDevices(DeviceRules.For(spec));
             log.DebugLine("cgroup created");
             // The slow part of cgroup placement is the parent's cgroup.procs write (an RCU grace
             // period on v1). Instead stage-1 joins each v1 hierarchy itself through "tasks", and
@@ -65,7 +68,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             launch.Pipe.Send(InitPipe.SyncCgroupAck);
             log.DebugLine("init placed in its cgroup");
             warmUp.Wait();
-            var state = Drive(launch, options, spec, bundle, rootfs, bootstrap, cgroup);
+            var state = Drive(launch, options, spec, bundle, rootfs, bootstrap, cgroup, seccomp);
             if (options.PidFile is { } pidFile)
                 AtomicFile.Write(Path.GetFullPath(pidFile), Encoding.ASCII.GetBytes(state.InitPid.ToString(CultureInfo.InvariantCulture)), 0b110_100_100, durable: false);
             launch.Dispose();
@@ -82,7 +85,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         }
     }
 
-    private ContainerState Drive(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, ICgroupManager cgroup)
+    private ContainerState Drive(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, ICgroupManager cgroup, SeccompProgram? seccomp)
     {
         var state = new ContainerState
         {
@@ -110,7 +113,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
                         Sys.WaitPid(stage1);
                     state.InitPid = launch.InitPid;
                     state.InitStartTime = ProcessInfo.StartTime(launch.InitPid) ?? 0;
-                    SendConfig(launch, options, spec, bundle, rootfs, bootstrap, log.Debug);
+                    SendConfig(launch, options, spec, bundle, rootfs, bootstrap, seccomp, log.Debug);
                     break;
                 case InitPipe.MsgHooks:
                     // As crun and the conformance suite read the spec: by the time hooks see the
@@ -141,7 +144,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         JsonSerializer.SerializeToUtf8Bytes(new InitConfig { Config = spec }, RuntimeJsonContext.Default.InitConfig);
     });
 
-    private static void SendConfig(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, bool debug)
+    private static void SendConfig(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, SeccompProgram? seccomp, bool debug)
     {
         var config = new InitConfig
         {
@@ -156,11 +159,24 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             ConsoleSocketFd = launch.ChildConsoleFd,
             LogFd = launch.ChildLogFd,
             Debug = debug,
+            SeccompFilter = seccomp?.Filter,
+            SeccompFlags = seccomp?.Flags ?? 0,
             InUserNamespace = bootstrap.NewUserNamespace || bootstrap.JoinsUserNamespace,
             NewMountNamespace = bootstrap.NewMountNamespace,
             NewCgroupNamespace = (bootstrap.CloneFlags & CloneFlags.CLONE_NEWCGROUP) != 0,
         };
         launch.Pipe.Send(InitPipe.MsgConfig, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
+    }
+
+    /// <summary>Compiles linux.seccomp in the runtime's own mount namespace (libseccomp is never loaded inside the container).</summary>
+    public static SeccompProgram? CompileSeccomp(Spec spec, RuntimeLog log)
+    {
+        if (spec.Linux?.Seccomp is not { } profile)
+            return null;
+        var program = SeccompCompiler.Compile(profile);
+        foreach (var warning in program.Warnings)
+            log.Warn(warning);
+        return program;
     }
 
     public static string HookState(ContainerState state, string status) =>

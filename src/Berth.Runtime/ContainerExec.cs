@@ -41,6 +41,8 @@ public sealed class ContainerExec(RuntimeLog log)
             throw new RuntimeException("exec: process.args: must not be empty");
 
         var state = container.State;
+        // The exec'd process lives under the container's seccomp profile too.
+        var seccomp = ContainerCreator.CompileSeccomp(state.Config, log);
         var bootstrap = JoinPlan(state);
         foreach (var (controller, path) in state.CgroupPaths)
         {
@@ -57,7 +59,7 @@ public sealed class ContainerExec(RuntimeLog log)
             if (unifiedDir is not null && !launch.StartedInCgroup)
                 File.WriteAllText(Path.Combine(unifiedDir, "cgroup.procs"), launch.FirstPid.ToString(CultureInfo.InvariantCulture));
             launch.Pipe.Send(InitPipe.SyncCgroupAck);
-            var pid = Drive(launch, state, options);
+            var pid = Drive(launch, state, options, seccomp);
             if (options.PidFile is { } pidFile)
                 AtomicFile.Write(Path.GetFullPath(pidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)), 0b110_100_100, durable: false);
             launch.Dispose();
@@ -85,7 +87,7 @@ public sealed class ContainerExec(RuntimeLog log)
         return Bootstrap.FromSpec(new Spec { Linux = new Oci.Runtime.Linux { Namespaces = namespaces } });
     }
 
-    private static int Drive(Launch launch, ContainerState state, ExecOptions options)
+    private static int Drive(Launch launch, ContainerState state, ExecOptions options, Seccomp.SeccompProgram? seccomp)
     {
         while (true)
         {
@@ -106,6 +108,8 @@ public sealed class ContainerExec(RuntimeLog log)
                         PreserveFds = options.PreserveFds,
                         ConsoleSocketFd = launch.ChildConsoleFd,
                         LogFd = launch.ChildLogFd,
+                        SeccompFilter = seccomp?.Filter,
+                        SeccompFlags = seccomp?.Flags ?? 0,
                     };
                     launch.Pipe.Send(InitPipe.MsgConfig, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
                     break;

@@ -37,6 +37,10 @@ public static class Cli
         root.Subcommands.Add(StartCommand.Build());
         root.Subcommands.Add(ExecCommand.Build());
         root.Subcommands.Add(PsCommand.Build());
+        root.Subcommands.Add(PauseCommand.Build(pause: true));
+        root.Subcommands.Add(PauseCommand.Build(pause: false));
+        root.Subcommands.Add(UpdateCommand.Build());
+        root.Subcommands.Add(EventsCommand.Build());
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(StateCommand.Build());
         root.Subcommands.Add(KillCommand.Build());

@@ -59,6 +59,7 @@ public static unsafe partial class BerthNative
         public int NRlimits;
         public Rlimit* Rlimits;
         public void* SeccompFilter;
+        public uint SeccompFlags;
         public int CloseFrom;
     }
 

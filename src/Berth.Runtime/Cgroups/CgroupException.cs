@@ -43,6 +43,21 @@ public sealed class CgroupException : Exception
     internal static CgroupException WriteFailed(string path, string value, int errno, Exception? innerException) =>
         new("write", path, errno, $"cgroup: write {value} to {path}: {Describe(errno)}", innerException);
 
+    /// <summary>
+    /// A failed write of a <c>linux.resources</c> field, naming the field first:
+    /// <c>linux.resources.memory.limit: write 1048576 to …/memory.limit_in_bytes: device or resource busy</c>.
+    /// </summary>
+    internal static CgroupException ResourceWriteFailed(string field, string path, string value, CgroupException inner) =>
+        new("write", path, inner.Errno, $"linux.resources.{field}: write {value} to {path}: {Describe(inner.Errno)}", inner);
+
+    /// <summary>A failed read made while applying a <c>linux.resources</c> field.</summary>
+    internal static CgroupException ResourceReadFailed(string field, string path, CgroupException inner) =>
+        new("read", path, inner.Errno, $"linux.resources.{field}: read {path}: {Describe(inner.Errno)}", inner);
+
+    /// <summary>A <c>linux.resources</c> field that cannot be applied as given: <c>linux.resources.memory.swappiness: …</c>.</summary>
+    internal static CgroupException InvalidResource(string field, string reason, string? path = null, int errno = 0, Exception? innerException = null) =>
+        new("apply", path ?? field, errno, $"linux.resources.{field}: {reason}", innerException);
+
     /// <summary>The C library's lowercase description, as runc prints Go's syscall.Errno.</summary>
     internal static string Describe(int errno)
     {

@@ -1,9 +1,11 @@
+using Berth.Oci.Runtime;
+using Berth.Runtime.Cgroups.Stats;
+
 namespace Berth.Runtime.Cgroups;
 
 /// <summary>
-/// Places a container's processes in its cgroup and removes the cgroup afterwards (runc's
-/// cgroups.Manager, placement part). Resource limits, freezing and stats come later, one folder per
-/// cgroup version (<c>V1/</c>, <c>V2/</c>).
+/// A container's cgroup (runc's cgroups.Manager): placement, resource limits, the device policy,
+/// the freezer and statistics, with one implementation per cgroup version (<c>V1/</c>, <c>V2/</c>).
 /// </summary>
 public interface ICgroupManager
 {
@@ -31,4 +33,29 @@ public interface ICgroupManager
 
     /// <summary>Removes the cgroup directories, deepest first, in every hierarchy; missing ones are fine.</summary>
     void Destroy();
+
+    /// <summary>
+    /// Writes every field of <c>linux.resources</c> except <c>devices</c> (see <see cref="ApplyDevices"/>),
+    /// in runc's order (runc's Manager.Set). Unset fields are left alone, so this serves both create and
+    /// update. A failure names the field, the value and the file.
+    /// </summary>
+    void Apply(LinuxResources resources);
+
+    /// <summary>
+    /// Installs the device policy (the list <see cref="DeviceRules.For"/> builds): devices.allow and
+    /// devices.deny on v1, an eBPF BPF_CGROUP_DEVICE program on v2 that replaces any earlier one.
+    /// </summary>
+    void ApplyDevices(IReadOnlyList<LinuxDeviceCgroup> rules);
+
+    /// <summary>Freezes every process in the cgroup and returns once the kernel reports them frozen.</summary>
+    void Freeze();
+
+    /// <summary>Thaws the cgroup and returns once the kernel reports it thawed.</summary>
+    void Thaw();
+
+    /// <summary>The cgroup's own freezer state (a cgroup frozen only through an ancestor reads as thawed, as in runc).</summary>
+    FreezerState FreezerState { get; }
+
+    /// <summary>The counters runc's <c>events --stats</c> prints; controllers that are absent leave their part empty.</summary>
+    CgroupStats GetStats();
 }

@@ -23,6 +23,13 @@ public sealed class InitConfig
     [JsonPropertyName("exec")]
     public bool Exec { get; set; }
 
+    /// <summary>The compiled seccomp program (struct sock_filter[]), made by the parent at create.</summary>
+    [JsonPropertyName("seccomp_filter")]
+    public byte[]? SeccompFilter { get; set; }
+
+    [JsonPropertyName("seccomp_flags")]
+    public uint SeccompFlags { get; set; }
+
     [JsonPropertyName("no_pivot")]
     public bool NoPivot { get; set; }
 

@@ -8,7 +8,7 @@ using Berth.Runtime.Processes;
 namespace Berth.Runtime.Init;
 
 /// <summary>The user process as the C last mile takes it: identity, capabilities, limits, then execve.</summary>
-public sealed unsafe class ProcessExec(Process process, string path, int closeFrom, int logFd)
+public sealed unsafe class ProcessExec(Process process, string path, int closeFrom, int logFd, byte[]? seccompFilter, uint seccompFlags)
 {
     /// <summary>Executes the process; returns (with an exit code) only if that failed.</summary>
     public int Execute()
@@ -29,6 +29,7 @@ public sealed unsafe class ProcessExec(Process process, string path, int closeFr
             rl[i] = new BerthNative.Rlimit { Resource = (uint)res, Soft = rlimits[i].Soft, Hard = rlimits[i].Hard };
         }
         var caps = process.Capabilities;
+        using var seccomp = seccompFilter is { Length: > 0 } ? new Seccomp.NativeSeccompFilter(seccompFilter) : null;
         var spec = new BerthNative.ExecSpec
         {
             Path = strings.Utf8(path),
@@ -51,7 +52,8 @@ public sealed unsafe class ProcessExec(Process process, string path, int closeFr
             NoNewPrivs = process.NoNewPrivileges == true ? 1 : 0,
             NRlimits = rlimits.Count,
             Rlimits = rl,
-            SeccompFilter = null,
+            SeccompFilter = seccomp is null ? null : seccomp.Fprog,
+            SeccompFlags = seccompFlags,
             CloseFrom = closeFrom,
         };
         var err = stackalloc byte[1024];

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Berth.Oci.Runtime;
+using Berth.Runtime.Seccomp;
 
 namespace Berth.RuntimeCli.Commands;
 
@@ -11,8 +12,10 @@ public static class FeaturesCommand
         var cmd = new Command("features", "show the enabled features");
         cmd.SetAction(p => Cli.Execute(p, ctx =>
         {
-            // Seccomp arrives with the resource-control issue; until then it is reported off.
-            Console.Out.WriteLine(OciJson.SerializeFeatures(FeaturesProvider.Create(seccompEnabled: false)));
+            var seccomp = SeccompLibrary.IsAvailable;
+            Console.Out.WriteLine(OciJson.SerializeFeatures(seccomp
+                ? FeaturesProvider.Create(true, SeccompLibrary.Version(), SeccompLibrary.SupportedFlags())
+                : FeaturesProvider.Create(false)));
             return 0;
         }));
         return cmd;

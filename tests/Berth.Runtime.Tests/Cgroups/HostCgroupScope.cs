@@ -40,6 +40,29 @@ internal sealed class HostCgroupScope : IDisposable
         return process;
     }
 
+    /// <summary>
+    /// Starts <c>sh -c <paramref name="script"/></c> with stdin, stdout and stderr piped; the script
+    /// should begin with <c>read _</c> so that it waits, outside any test cgroup, until the test has
+    /// moved it and writes a line. The scope kills it on dispose.
+    /// </summary>
+    public Process StartShell(string script, params string[] args)
+    {
+        var info = new ProcessStartInfo("sh")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(script);
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start sh");
+        _processes.Add(process);
+        return process;
+    }
+
     /// <summary>SIGKILL and reap, so that the process has left its cgroups.</summary>
     public static void KillAndWait(Process process)
     {

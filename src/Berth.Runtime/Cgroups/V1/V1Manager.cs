@@ -1,3 +1,6 @@
+using Berth.Oci.Runtime;
+using Berth.Runtime.Cgroups.Stats;
+
 namespace Berth.Runtime.Cgroups.V1;
 
 /// <summary>
@@ -71,4 +74,27 @@ public sealed class V1Manager : ICgroupManager
     public bool Exists() => _fs.Exists(_primary);
 
     public void Destroy() => CgroupTree.Remove(_fs, _directories.Select(d => d.Directory));
+
+    public void Apply(LinuxResources resources) => V1Resources.Apply(new ResourceWriter(_fs), Paths, resources);
+
+    public void ApplyDevices(IReadOnlyList<LinuxDeviceCgroup> rules)
+    {
+        if (!Paths.TryGetValue("devices", out var devices))
+            throw CgroupException.InvalidResource("devices", "the devices controller is not mounted on this host");
+        DeviceRules.ApplyV1(devices, rules, _fs);
+    }
+
+    public void Freeze() => V1Freezer.Freeze(_fs, FreezerDirectory("freeze"));
+
+    public void Thaw() => V1Freezer.Thaw(_fs, FreezerDirectory("thaw"));
+
+    public FreezerState FreezerState =>
+        Paths.TryGetValue("freezer", out var freezer) ? V1Freezer.GetState(_fs, freezer) : FreezerState.Undefined;
+
+    public CgroupStats GetStats() => V1Stats.Read(_fs, Paths);
+
+    private string FreezerDirectory(string verb) =>
+        Paths.TryGetValue("freezer", out var freezer)
+            ? freezer
+            : throw CgroupException.Custom(verb, Path, $"cgroup: {verb} {Path}: the freezer controller is not mounted on this host");
 }

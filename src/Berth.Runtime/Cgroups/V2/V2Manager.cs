@@ -1,3 +1,7 @@
+using Berth.Oci.Runtime;
+using Berth.Runtime.Cgroups.Devices;
+using Berth.Runtime.Cgroups.Stats;
+
 namespace Berth.Runtime.Cgroups.V2;
 
 /// <summary>
@@ -33,4 +37,26 @@ public sealed class V2Manager : ICgroupManager
     public bool Exists() => _fs.Exists(_directory);
 
     public void Destroy() => CgroupTree.Remove(_fs, [_directory]);
+
+    /// <summary>How long <see cref="Freeze"/> and <see cref="Thaw"/> wait for cgroup.events to confirm.</summary>
+    public TimeSpan FreezeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Puts a compiled device program on a cgroup directory; <see cref="BpfDeviceFilter.Install"/> on the
+    /// host. A test against a fake cgroupfs replaces it to see the program instead.
+    /// </summary>
+    public Action<string, IReadOnlyList<BpfInstruction>> DeviceFilterInstaller { get; init; } = BpfDeviceFilter.Install;
+
+    public void Apply(LinuxResources resources) => V2Resources.Apply(new ResourceWriter(_fs), _directory, resources);
+
+    public void ApplyDevices(IReadOnlyList<LinuxDeviceCgroup> rules) =>
+        DeviceFilterInstaller(_directory, DeviceFilterProgram.Compile(DevicePolicy.From(rules)));
+
+    public void Freeze() => V2Freezer.Set(_fs, _directory, frozen: true, FreezeTimeout);
+
+    public void Thaw() => V2Freezer.Set(_fs, _directory, frozen: false, FreezeTimeout);
+
+    public FreezerState FreezerState => V2Freezer.GetState(_fs, _directory);
+
+    public CgroupStats GetStats() => V2Stats.Read(_fs, _directory);
 }
