@@ -213,12 +213,23 @@ public sealed class V1ResourcesFakeTreeTests : IDisposable
     }
 
     [Fact]
-    public void A_limit_for_a_controller_that_is_not_mounted_names_the_field()
+    public void A_limit_for_a_core_controller_that_is_not_mounted_names_the_field()
     {
+        _paths.Remove("pids");
         var e = Assert.Throws<CgroupException>(() =>
-            Manager().Apply(new LinuxResources { Network = new LinuxNetwork { ClassId = 0x100001 } }));
+            Manager().Apply(new LinuxResources { Pids = new LinuxPids { Limit = 10 } }));
 
-        Assert.Equal("linux.resources.network.classID: the net_cls controller is not mounted on this host", e.Message);
+        Assert.Equal("linux.resources.pids.limit: the pids controller is not mounted on this host", e.Message);
+    }
+
+    [Fact]
+    public void A_setting_for_an_optional_controller_that_is_not_mounted_is_skipped_as_runc_does()
+    {
+        Manager().Apply(new LinuxResources
+        {
+            Network = new LinuxNetwork { ClassId = 0x100001 },
+            HugepageLimits = [new LinuxHugepageLimit { PageSize = "2MB", Limit = 1 << 21 }],
+        });
     }
 
     [Fact]

@@ -26,6 +26,19 @@ internal static class V1Resources
         ApplyRdma(w, paths, r.Rdma);
     }
 
+    // hugetlb, net_cls, net_prio and rdma are often not mounted at all; as runc, their settings are
+    // then skipped (the kernel could not enforce them anywhere). The core controllers stay required:
+    // a memory or pids limit that silently does nothing would be worse than an error.
+    private static readonly HashSet<string> OptionalControllers = ["hugetlb", "net_cls", "net_prio", "rdma"];
+
+    private static void WriteOptional(ResourceWriter w, IReadOnlyDictionary<string, string> paths, string controller, string field, string file, string value)
+    {
+        if (paths.TryGetValue(controller, out var dir))
+            w.Write(field, dir, file, value);
+        else if (!OptionalControllers.Contains(controller))
+            Dir(paths, controller, field);
+    }
+
     private static string Dir(IReadOnlyDictionary<string, string> paths, string controller, string field) =>
         paths.TryGetValue(controller, out var directory)
             ? directory
@@ -227,7 +240,8 @@ internal static class V1Resources
         {
             var field = $"hugepageLimits[{i}]";
             var l = limits![i];
-            var dir = Dir(paths, "hugetlb", field);
+            if (!paths.TryGetValue("hugetlb", out var dir))
+                return;
             w.Write(field, dir, $"hugetlb.{l.PageSize}.limit_in_bytes", l.Limit);
             // Reservation accounting (Linux 5.7): limit reservations the same, so mmap fails early
             // instead of a fault killing the process later.
@@ -240,13 +254,13 @@ internal static class V1Resources
     private static void ApplyNetwork(ResourceWriter w, IReadOnlyDictionary<string, string> paths, LinuxNetwork? network)
     {
         if (network?.ClassId is > 0 and var classId)
-            w.Write("network.classID", Dir(paths, "net_cls", "network.classID"), "net_cls.classid", classId);
+            WriteOptional(w, paths, "net_cls", "network.classID", "net_cls.classid", Invariant($"{classId}"));
 
         for (var i = 0; i < (network?.Priorities?.Count ?? 0); i++)
         {
             var p = network!.Priorities![i];
             var field = $"network.priorities[{i}]";
-            w.Write(field, Dir(paths, "net_prio", field), "net_prio.ifpriomap", Invariant($"{p.Name} {p.Priority}"));
+            WriteOptional(w, paths, "net_prio", field, "net_prio.ifpriomap", Invariant($"{p.Name} {p.Priority}"));
         }
     }
 
@@ -255,7 +269,7 @@ internal static class V1Resources
         foreach (var (device, limit) in (rdma ?? []).OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             var field = $"rdma[\"{device}\"]";
-            w.Write(field, Dir(paths, "rdma", field), "rdma.max", RdmaLine(device, limit));
+            WriteOptional(w, paths, "rdma", field, "rdma.max", RdmaLine(device, limit));
         }
     }
 
