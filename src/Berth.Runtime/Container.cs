@@ -135,6 +135,9 @@ public sealed class Container(StateStore store, ContainerState state)
         {
             foreach (var pid in cg.GetPids())
                 Sys.Kill(pid, 9);
+            // A frozen process cannot act on SIGKILL: thaw a paused container so it dies.
+            if (cg.FreezerState == FreezerState.Frozen)
+                cg.Thaw();
         }
         Sys.Kill(State.InitPid, 9);
         ProcessInfo.WaitForExit(State.InitPid, TimeSpan.FromSeconds(10));

@@ -93,7 +93,8 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             Bundle = bundle,
             Rootfs = rootfs,
             Created = DateTime.UtcNow,
-            Owner = "",
+            // As runc: the name of the user who created the container.
+            Owner = Libc.Geteuid() == 0 ? "root" : Environment.UserName,
             CgroupPaths = new Dictionary<string, string>(cgroup.Paths),
             Config = spec,
         };

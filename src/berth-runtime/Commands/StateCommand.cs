@@ -13,7 +13,14 @@ public static class StateCommand
         var cmd = new Command("state", "output the state of a container") { id };
         cmd.SetAction(p => Cli.Execute(p, ctx =>
         {
-            Console.Out.WriteLine(OciJson.SerializeState(Container.Load(ctx.Store, p.GetValue(id) ?? "").OciState()));
+            var name = p.GetValue(id) ?? "";
+            // A claimed id whose create has not saved its state yet is "creating" (runtime-spec).
+            if (!ctx.Store.Exists(name) && Directory.Exists(ctx.Store.ContainerDir(name)))
+            {
+                Console.Out.WriteLine(OciJson.SerializeState(new State { OciVersion = OciVersions.Current, Id = name, Status = ContainerStatus.Creating }));
+                return 0;
+            }
+            Console.Out.WriteLine(OciJson.SerializeState(Container.Load(ctx.Store, name).OciState()));
             return 0;
         }));
         return cmd;

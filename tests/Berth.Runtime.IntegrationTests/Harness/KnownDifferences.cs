@@ -24,6 +24,8 @@ public static class KnownDifferences
             ["Rootfs_propagation_shared_makes_the_root_mount_shared"] =
                 "runc 1.1.5 leaves the root mount private (runtime-tools linux_rootfs_propagation, anchors.md)",
             ["Unknown_capability_is_refused"] = "runc 1.1.5 ignores an unknown capability with a warning",
+            ["Update_of_a_missing_container_fails_naming_it"] =
+                "runc 1.1.5 says only \"container does not exist\", without the id",
             ["Poststart_hook_runs_once_the_process_is_started"] =
                 "runc 1.1.5 runs poststart hooks during create, before start (runtime-tools poststart, anchors.md)",
             ["CVE_2025_31133_dev_null_symlink_in_the_image_is_not_used_for_masking"] =
@@ -43,6 +45,9 @@ public static class KnownDifferences
             ["Unknown_capability_is_refused"] =
                 "crun 1.8.1 accepts an unknown capability (runtime-tools process_capabilities_fail, anchors.md)",
             ["Kill_with_an_unknown_signal_fails_and_leaves_the_container_running"] = "crun 1.8.1 kill exits 0 for an unknown signal name",
+            ["Events_stats_prints_a_stats_line_with_cpu_memory_and_pids"] = "crun 1.8.1 has no events command (\"unknown command events\")",
+            ["Memory_limit_exceeded_is_reported_as_an_oom_event"] = "crun 1.8.1 has no events command (\"unknown command events\")",
+            ["Pause_of_a_paused_container_fails"] = "crun 1.8.1 pause of a paused container exits 0",
             ["CVE_2019_16884_mount_over_proc_is_refused"] = "crun 1.8.1 accepts a tmpfs mounted over /proc",
             ["CVE_2019_16884_bind_mount_below_proc_is_refused"] = "crun 1.8.1 accepts a bind mount on /proc/sys",
             ["CVE_2026_41579_dev_symlink_in_the_image_creates_nothing_where_it_points"] =
