@@ -14,7 +14,7 @@
 #
 # How each runtime is started: exactly as runtime-run.sh does, through `nsenter --mount=<ns>`
 # (crun 1.8.1 into a private mount namespace without /sys/fs/cgroup/unified, the other two into the
-# host's); see that script and README.md.
+# host's); see lib.sh and README.md.
 #
 # Usage:   sudo bench/runtime-sequential.sh                     (COUNT=100, ROUNDS=3, MODE=detached)
 #          MODE=run sudo bench/runtime-sequential.sh
@@ -30,95 +30,17 @@ set -euo pipefail
 COUNT=${COUNT:-100}
 ROUNDS=${ROUNDS:-3}
 MODE=${MODE:-detached}
-CMD_TIMEOUT=${CMD_TIMEOUT:-30}
 MAX_SECONDS=${MAX_SECONDS:-120}
 SLEEP_S=${SLEEP_S:-300}
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/.." && pwd)
-BERTH=${BERTH_RUNTIME:-$REPO/artifacts/bin/berth-runtime}
-TAG="bench$$"
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+limit_calls  # CMD_TIMEOUT (default 30)
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FATAL: $*"; exit 1; }
-
-[[ $COUNT =~ ^[0-9]+$ ]] && ((COUNT >= 1 && COUNT <= 1000)) || die "COUNT must be 1..1000"
-[[ $ROUNDS =~ ^[0-9]+$ ]] && ((ROUNDS >= 1 && ROUNDS <= 10)) || die "ROUNDS must be 1..10"
+check_range COUNT 1000
+check_range ROUNDS 10
 [[ $MODE == detached || $MODE == run ]] || die "MODE must be detached or run"
-[[ $(id -u) == 0 ]] || die "must run as root (containers need it)"
-for tool in jq nsenter unshare timeout /bin/busybox; do
-    command -v "$tool" >/dev/null || die "missing tool: $tool"
-done
-[[ -n ${EPOCHREALTIME:-} ]] || die "bash 5 or newer is needed (EPOCHREALTIME)"
-
-WORK=$(mktemp -d /tmp/berth-bench.XXXXXX)
-BUNDLE=$WORK/bundle
-HOLDER_PID=""
-
-# --- which runtimes -------------------------------------------------------------------------------
-declare -A BIN NS
-RUNTIMES=()
-if [[ -x $BERTH ]]; then
-    BIN[berth]=$BERTH; RUNTIMES+=(berth)
-else
-    log "berth-runtime not found at $BERTH: measuring the others only (set BERTH_RUNTIME=... to point at it)"
-fi
-if command -v crun >/dev/null; then BIN[crun]=$(command -v crun); RUNTIMES+=(crun); else log "crun not installed: left out"; fi
-if command -v runc >/dev/null; then BIN[runc]=$(command -v runc); RUNTIMES+=(runc); else log "runc not installed: left out"; fi
-((${#RUNTIMES[@]} > 0)) || die "no runtime to measure"
-command -v runc >/dev/null || die "runc is needed for \`runc spec\` (the bundle's config)"
-
-# launch RT ARGS... : RT with its own --root, through nsenter into its mount namespace, bounded in time
-launch() {
-    local rt=$1; shift
-    timeout --foreground -k 5 "$CMD_TIMEOUT" nsenter --mount="${NS[$rt]}" -- "${BIN[$rt]}" --root "$WORK/root-$rt" "$@"
-}
-
-# --- cleanup: only what this script made -----------------------------------------------------------
-cleanup() {
-    local rt id m
-    set +e
-    for rt in "${RUNTIMES[@]}"; do
-        [[ -d $WORK/root-$rt && -n ${NS[$rt]:-} ]] || continue
-        for id in $(ls "$WORK/root-$rt" 2>/dev/null); do
-            launch "$rt" delete --force "$id" >/dev/null 2>&1
-        done
-    done
-    if [[ -n $HOLDER_PID ]] && kill -0 "$HOLDER_PID" 2>/dev/null; then
-        kill "$HOLDER_PID"; wait "$HOLDER_PID" 2>/dev/null
-    fi
-    rmdir /sys/fs/cgroup/*/"berth-bench-$TAG"-* 2>/dev/null
-    for m in $(awk -v d="$WORK" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r); do umount -l "$m"; done
-    if [[ ${KEEP:-0} == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --- mount namespaces (as runtime-run.sh) -----------------------------------------------------------
-NS[berth]=/proc/$$/ns/mnt
-NS[runc]=/proc/$$/ns/mnt
-if [[ -n ${BIN[crun]:-} ]]; then
-    unshare --mount --propagation private /bin/sh -c \
-        'if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then umount /sys/fs/cgroup/unified || exit 1; fi; exec sleep 86400' &
-    HOLDER_PID=$!
-    for _ in $(seq 100); do
-        [[ $(readlink "/proc/$HOLDER_PID/ns/mnt" 2>/dev/null) != "$(readlink /proc/$$/ns/mnt)" ]] &&
-            [[ $(readlink "/proc/$HOLDER_PID/exe" 2>/dev/null) == */sleep ]] && break
-        sleep 0.02
-    done
-    kill -0 "$HOLDER_PID" 2>/dev/null || die "could not make the private mount namespace for crun"
-    NS[crun]=/proc/$HOLDER_PID/ns/mnt
-fi
-
-# --- bundle: busybox rootfs + `runc spec`, terminal off, read-only root -----------------------------
-mkdir -p "$BUNDLE/rootfs"/{bin,proc,sys,dev,tmp,etc}
-cp /bin/busybox "$BUNDLE/rootfs/bin/busybox"
-for a in $(/bin/busybox --list); do [[ $a == busybox ]] || ln -s busybox "$BUNDLE/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$BUNDLE/rootfs/etc/passwd"
-echo 'root:x:0:' > "$BUNDLE/rootfs/etc/group"
-(cd "$BUNDLE" && runc spec)
-if [[ $MODE == detached ]]; then ARGS=$(jq -cn --arg s "$SLEEP_S" '["/bin/sleep", $s]'); else ARGS='["/bin/true"]'; fi
-jq --argjson a "$ARGS" '.process.terminal = false | .process.args = $a | .root.readonly = true' \
-    "$BUNDLE/config.json" > "$BUNDLE/config.json.tmp" && mv "$BUNDLE/config.json.tmp" "$BUNDLE/config.json"
+bench_setup timeout
+if [[ $MODE == detached ]]; then make_bundle "$(jq -cn --arg s "$SLEEP_S" '["/bin/sleep", $s]')"; else make_bundle '["/bin/true"]'; fi
 
 # one_container RT ID : make and remove one container (the unit that is repeated COUNT times)
 one_container() {
@@ -133,12 +55,11 @@ one_container() {
 }
 
 # --- check: one container each ----------------------------------------------------------------------
-ACTIVE=()
 for rt in "${RUNTIMES[@]}"; do
     if one_container "$rt" "berth-bench-$TAG-$rt-check"; then
         ACTIVE+=("$rt")
     else
-        log "$rt failed its check container, left out: $(tail -3 "$WORK/errors-$rt.log" | tr '\n' ' ')"
+        log "$rt failed its check container, left out: $(last_errors "$rt" 3)"
         launch "$rt" delete --force "berth-bench-$TAG-$rt-check" >/dev/null 2>&1 || true
     fi
 done
@@ -164,7 +85,7 @@ for r in $(seq "$ROUNDS"); do
             fi
         done
         t1=$EPOCHREALTIME
-        secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+        secs=$(elapsed "$t0" "$t1" 1)
         echo "$rt,$r,$secs,$ok,$bad" >> "$WORK/rounds.csv"
         log "round $r $rt: ${secs}s for $ok containers ($bad failed)"
     done
@@ -180,31 +101,25 @@ summary_of() {
             printf "%.2f %.2f %.2f %d %d %d\n", med, a[1], a[NR], NR, c, f }'
 }
 
-declare -A MED
 echo
 if [[ $MODE == detached ]]; then what="run --detach /bin/sleep + delete --force"; else what="run /bin/true (foreground, the anchor's method)"; fi
-echo "== $COUNT sequential containers: $what ($(date -u +%F) on $(nproc) cores, kernel $(uname -r), $ROUNDS rounds, rotating order) =="
+echo "== $COUNT sequential containers: $what ($(host_info), $ROUNDS rounds, rotating order) =="
 printf '%-6s %-10s %11s %9s %9s %7s %9s %7s\n' runtime version "median s" "min s" "max s" rounds complete failed
 for rt in "${ACTIVE[@]}"; do
     read -r med min max rounds complete failed < <(summary_of "$rt")
     MED[$rt]=$med
-    ver=$("${BIN[$rt]}" --version 2>/dev/null | head -1 | awk '{print $NF}')
+    ver=$(runtime_version "$rt")
     printf '%-6s %-10s %11s %9s %9s %7s %9s %7s\n' "$rt" "${ver:0:10}" "$med" "$min" "$max" "$rounds" "$complete" "$failed"
 done
-for rt in "${RUNTIMES[@]}"; do
-    [[ " ${ACTIVE[*]} " == *" $rt "* ]] || echo "$rt: not measured (see above)"
-done
-[[ -n ${BIN[berth]:-} ]] || echo "berth: not measured (no berth-runtime at $BERTH)"
+print_not_measured "see above"
 for peer in crun runc; do
     if [[ -n ${MED[berth]:-} && -n ${MED[$peer]:-} ]]; then
-        echo "ratio berth/$peer (median of round totals): $(awk -v a="${MED[berth]}" -v b="${MED[$peer]}" 'BEGIN { printf "%.2f", a / b }')"
+        echo "ratio berth/$peer (median of round totals): $(ratio "${MED[berth]}" "${MED[$peer]}")"
     fi
 done
 if [[ -n ${MED[crun]:-} && -n ${MED[runc]:-} ]]; then
-    echo "ratio runc/crun: $(awk -v a="${MED[runc]}" -v b="${MED[crun]}" 'BEGIN { printf "%.2f", a / b }') (anchors.md, MODE=run: 4.4-5.2 s / 2.0 s)"
+    echo "ratio runc/crun: $(ratio "${MED[runc]}" "${MED[crun]}") (anchors.md, MODE=run: 4.4-5.2 s / 2.0 s)"
 fi
 echo "totals: wall clock of the whole loop of $COUNT, timeout + nsenter per runtime call included for all three"
-for rt in "${ACTIVE[@]}"; do
-    [[ -s $WORK/errors-$rt.log ]] && echo "$rt wrote to stderr (last lines): $(tail -2 "$WORK/errors-$rt.log" | tr '\n' ' ')"
-done
+print_stderr_tails
 true

@@ -34,6 +34,8 @@ public static class KnownDifferences
                 "runc 1.1.5 creates fd, ptmx, stdin, stdout, stderr where the image's /dev symlink points (security-baseline §2, observed)",
             ["CVE_2026_41579_dev_symlink_with_a_dev_tmpfs_mounts_nothing_on_the_host"] =
                 "runc 1.1.5 creates fd, ptmx, stdin, stdout, stderr where the image's /dev symlink points (security-baseline §2, observed)",
+            ["CVE_2021_30465_a_destination_flipped_to_a_symlink_never_mounts_outside_the_root"] =
+                "runc 1.1.5 created the mount destination's directory at the host's / when the path was swapped for a symlink mid-create (observed here)",
         },
         ["crun"] = new()
         {
