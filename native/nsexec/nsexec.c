@@ -92,10 +92,17 @@ __attribute__((format(printf, 2, 0))) static void log_line(const char *level, co
     vsnprintf(msg, sizeof msg, fmt, ap);
     i = snprintf(line, sizeof line, "{\"level\":\"%s\",\"msg\":\"nsexec-%d[%d]: ", level, stage,
                  (int)getpid());
-    for (const char *c = msg; *c && i < (int)sizeof line - 8; c++) {
-        if (*c == '"' || *c == '\\')
+    for (const char *c = msg; *c && i < (int)sizeof line - 12; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch == '"' || ch == '\\') {
             line[i++] = '\\';
-        line[i++] = (*c == '\n' || *c == '\t') ? ' ' : *c;
+            line[i++] = (char)ch;
+        } else if (ch < 0x20) {
+            /* JSON allows no raw control characters; containerd would drop the line. */
+            i += snprintf(line + i, sizeof line - (size_t)i, "\\u%04x", ch);
+        } else {
+            line[i++] = (char)ch;
+        }
     }
     i += snprintf(line + i, sizeof line - (size_t)i, "\"}\n");
     write_all(log_fd, line, (size_t)i);

@@ -161,8 +161,6 @@ public sealed class Launch : IDisposable
 
     private void ForwardLog(RuntimeLog log)
     {
-        var buf = new byte[4096];
-        var pending = new StringBuilder();
         int fd;
         try
         {
@@ -172,15 +170,17 @@ public sealed class Launch : IDisposable
         {
             return;
         }
+        var buf = new byte[4096];
+        var pending = new List<byte>();
         int n;
         while ((n = Sys.Read(fd, buf)) > 0)
         {
-            pending.Append(Encoding.UTF8.GetString(buf, 0, n));
+            pending.AddRange(buf.AsSpan(0, n));
             int nl;
-            while ((nl = pending.ToString().IndexOf('\n')) >= 0)
+            while ((nl = pending.IndexOf((byte)'\n')) >= 0)
             {
-                var line = pending.ToString(0, nl);
-                pending.Remove(0, nl + 1);
+                var line = Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending)[..nl]);
+                pending.RemoveRange(0, nl + 1);
                 log.Raw(line);
                 if (line.Contains("\"level\":\"error\"", StringComparison.Ordinal))
                 {
