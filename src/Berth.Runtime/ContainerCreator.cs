@@ -142,7 +142,6 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
     private static Task WarmUpSerializer(Spec spec) => Task.Run(() =>
     {
         JsonSerializer.SerializeToUtf8Bytes(new ContainerState { Config = spec }, RuntimeJsonContext.Default.ContainerState);
-        JsonSerializer.SerializeToUtf8Bytes(new InitConfig { Config = spec }, RuntimeJsonContext.Default.InitConfig);
     });
 
     private static void SendConfig(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, SeccompProgram? seccomp, bool debug)
@@ -166,7 +165,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             NewMountNamespace = bootstrap.NewMountNamespace,
             NewCgroupNamespace = (bootstrap.CloneFlags & CloneFlags.CLONE_NEWCGROUP) != 0,
         };
-        launch.Pipe.Send(InitPipe.MsgConfig, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
+        launch.Pipe.Send(InitPipe.MsgConfig, InitConfigCodec.Encode(config));
     }
 
     /// <summary>Compiles linux.seccomp in the runtime's own mount namespace (libseccomp is never loaded inside the container).</summary>

@@ -111,7 +111,7 @@ public sealed class ContainerExec(RuntimeLog log)
                         SeccompFilter = seccomp?.Filter,
                         SeccompFlags = seccomp?.Flags ?? 0,
                     };
-                    launch.Pipe.Send(InitPipe.MsgConfig, JsonSerializer.SerializeToUtf8Bytes(config, RuntimeJsonContext.Default.InitConfig));
+                    launch.Pipe.Send(InitPipe.MsgConfig, InitConfigCodec.Encode(config));
                     break;
                 case InitPipe.MsgReady:
                     return launch.InitPid;

@@ -69,8 +69,7 @@ public static unsafe class ContainerInit
         var msg = pipe.Receive() ?? throw new RuntimeException("init: parent closed the init pipe");
         if (msg.Type != InitPipe.MsgConfig)
             throw new RuntimeException($"init: unexpected message {msg.Type}");
-        return JsonSerializer.Deserialize(msg.Payload, RuntimeJsonContext.Default.InitConfig)
-            ?? throw new RuntimeException("init: empty config");
+        return InitConfigCodec.Decode(msg.Payload);
     }
 
     /// <summary>exec: the namespaces and cgroups are the container's already; only the process is set up.</summary>
