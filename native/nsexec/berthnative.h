@@ -110,6 +110,7 @@ int berth_recv_fd(int sock, char *name, int namelen);
 int64_t berth_mount_flags(int fd);
 int berth_mount_setattr(int fd, uint64_t set, uint64_t clear);
 int berth_keyctl_join(const char *name);
+int berth_open_readonly_clone(const char *path);
 
 /* lastmile.c: the user switch, capabilities, no_new_privs, seccomp and execve. */
 struct berth_rlimit {

@@ -36,7 +36,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         var seccomp = CompileSeccomp(spec, log);
 
         // Copying the 5 MB binary into a sealed memfd runs on the other core during cgroup set-up.
-        var sealedExe = Task.Run(SelfExe.CloneSealed);
+        var sealedExe = Task.Run(SelfExe.OpenSealed);
         var dir = store.Claim(options.Id);
         using var lck = ContainerLock.Acquire(dir);
         ICgroupManager? cgroup = null;

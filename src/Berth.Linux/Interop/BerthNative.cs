@@ -105,4 +105,7 @@ public static unsafe partial class BerthNative
 
     [LibraryImport(Lib, EntryPoint = "berth_keyctl_join", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int KeyctlJoin(string name);
+
+    [LibraryImport(Lib, EntryPoint = "berth_open_readonly_clone", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int OpenReadonlyClone(string path);
 }

@@ -9,6 +9,37 @@ namespace Berth.Runtime.Processes;
 /// </summary>
 public static unsafe class SelfExe
 {
+    /// <summary>
+    /// The binary to start init from: this very file on a private read-only bind mount (no copy),
+    /// or, where the kernel lacks open_tree/mount_setattr, a sealed memfd copy.
+    /// </summary>
+    public static UnixFd OpenSealed()
+    {
+        var fd = BerthNative.OpenReadonlyClone("/proc/self/exe");
+        if (fd >= 0)
+        {
+            var clone = new UnixFd(fd);
+            if (IsReadonlyRegularFile(clone))
+                return clone;
+            clone.Dispose();
+        }
+        return CloneSealed();
+    }
+
+    private static bool IsReadonlyRegularFile(UnixFd fd)
+    {
+        try
+        {
+            var st = Sys.Fstat(fd.Value, "/proc/self/exe");
+            var flags = BerthNative.MountFlagsOf(fd.Value);
+            return (st.Mode & StatMode.S_IFMT) == StatMode.S_IFREG && flags >= 0 && (flags & (long)MountFlags.MS_RDONLY) != 0;
+        }
+        catch (LinuxException)
+        {
+            return false;
+        }
+    }
+
     private const uint MFD_CLOEXEC = 1;
     private const uint MFD_ALLOW_SEALING = 2;
     private const int F_ADD_SEALS = 1033;

@@ -78,21 +78,25 @@ public sealed class CveRegressionTests(ITestOutputHelper output) : RuntimeTest(o
 
         AssertNotWritable(exe);
 
-        // an O_PATH handle reopened through /proc/self/fd must not give write access either
+        // an O_PATH handle reopened through /proc/self/fd must not give write access either,
+        // neither while init runs the runtime nor once it has executed the user process (when
+        // nothing keeps the runtime's image busy any more: the attack's moment)
         var path = Native.Open(exe, Native.O_PATH | Native.O_CLOEXEC, 0);
-        if (path >= 0)
+        try
         {
-            try
-            {
+            if (path >= 0)
                 AssertNotWritable($"/proc/self/fd/{path}");
-            }
-            finally
-            {
+            Must(Rt("start", id));
+            WaitForStatus(id, "running");
+            if (path >= 0)
+                AssertNotWritable($"/proc/self/fd/{path}");
+        }
+        finally
+        {
+            if (path >= 0)
                 Native.Close(path);
-            }
         }
 
-        Must(Rt("start", id));
         Must(Rt("delete", "--force", id));
         Assert.Equal(before, Sha256(Runtime.Binary));
     }
