@@ -97,8 +97,7 @@ public sealed class Container(StateStore store, ContainerState state)
             throw new RuntimeException("container not running");
         if (all && CgroupFor() is { } cg)
         {
-            foreach (var pid in cg.GetPids())
-                Sys.Kill(pid, signal);
+            SignalAll(cg, signal);
             return;
         }
         Sys.Kill(State.InitPid, signal);
@@ -116,11 +115,9 @@ public sealed class Container(StateStore store, ContainerState state)
                     throw new RuntimeException($"cannot delete container {Id} that is not stopped: {status}");
                 KillAndWait();
             }
-            var cg = CgroupFor();
-            if (cg is not null)
+            if (CgroupFor() is { } cg)
             {
-                foreach (var pid in cg.GetPids())
-                    Sys.Kill(pid, 9);
+                SignalAll(cg, 9);
                 cg.Destroy();
             }
             store.Remove(Id);
@@ -129,12 +126,17 @@ public sealed class Container(StateStore store, ContainerState state)
             log.Warn(err);
     }
 
+    private static void SignalAll(ICgroupManager cg, int signal)
+    {
+        foreach (var pid in cg.GetPids())
+            Sys.Kill(pid, signal);
+    }
+
     private void KillAndWait()
     {
         if (CgroupFor() is { } cg)
         {
-            foreach (var pid in cg.GetPids())
-                Sys.Kill(pid, 9);
+            SignalAll(cg, 9);
             // A frozen process cannot act on SIGKILL: thaw a paused container so it dies.
             if (cg.FreezerState == FreezerState.Frozen)
                 cg.Thaw();

@@ -49,23 +49,14 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
                 cgroup.Apply(resources);
             cgroup.ApplyDevices(DeviceRules.For(spec));
             log.DebugLine("cgroup created");
-            // The slow part of cgroup placement is the parent's cgroup.procs write (an RCU grace
-            // period on v1). Instead stage-1 joins each v1 hierarchy itself through "tasks", and
-            // clone3 starts it in the cgroup2 directory (CLONE_INTO_CGROUP).
-            foreach (var (controller, path) in cgroup.Paths)
-            {
-                if (controller.Length > 0 && !bootstrap.CgroupTasks.Contains(Path.Combine(path, "tasks")))
-                    bootstrap.CgroupTasks.Add(Path.Combine(path, "tasks"));
-            }
+            bootstrap.JoinCgroups(cgroup.Paths);
             cgroup.Paths.TryGetValue("", out var unifiedDir);
             var warmUp = WarmUpSerializer(spec);
             using (var fifo = Launch.MakeExecFifo(dir))
                 launch = Launch.Start(fifo, options.ConsoleSocket, options.PreserveFds, unifiedDir, sealedExe, log);
             log.DebugLine($"init started, pid {launch.FirstPid}");
             bootstrap.WriteTo(launch.Pipe, log.Debug);
-            if (unifiedDir is not null && !launch.StartedInCgroup)
-                File.WriteAllText(Path.Combine(unifiedDir, "cgroup.procs"), launch.FirstPid.ToString(CultureInfo.InvariantCulture));
-            launch.Pipe.Send(InitPipe.SyncCgroupAck);
+            launch.FinishCgroupPlacement(unifiedDir);
             log.DebugLine("init placed in its cgroup");
             warmUp.Wait();
             var state = Drive(launch, options, spec, bundle, rootfs, bootstrap, cgroup, seccomp);

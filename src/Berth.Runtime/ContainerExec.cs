@@ -44,11 +44,7 @@ public sealed class ContainerExec(RuntimeLog log)
         // The exec'd process lives under the container's seccomp profile too.
         var seccomp = ContainerCreator.CompileSeccomp(state.Config, log);
         var bootstrap = JoinPlan(state);
-        foreach (var (controller, path) in state.CgroupPaths)
-        {
-            if (controller.Length > 0 && !bootstrap.CgroupTasks.Contains(Path.Combine(path, "tasks")))
-                bootstrap.CgroupTasks.Add(Path.Combine(path, "tasks"));
-        }
+        bootstrap.JoinCgroups(state.CgroupPaths);
         state.CgroupPaths.TryGetValue("", out var unifiedDir);
 
         Libc.Prctl(Prctl.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -56,9 +52,7 @@ public sealed class ContainerExec(RuntimeLog log)
         try
         {
             bootstrap.WriteTo(launch.Pipe, log.Debug);
-            if (unifiedDir is not null && !launch.StartedInCgroup)
-                File.WriteAllText(Path.Combine(unifiedDir, "cgroup.procs"), launch.FirstPid.ToString(CultureInfo.InvariantCulture));
-            launch.Pipe.Send(InitPipe.SyncCgroupAck);
+            launch.FinishCgroupPlacement(unifiedDir);
             var pid = Drive(launch, state, options, seccomp);
             if (options.PidFile is { } pidFile)
                 AtomicFile.Write(Path.GetFullPath(pidFile), Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture)), 0b110_100_100, durable: false);

@@ -123,6 +123,17 @@ public sealed class Launch : IDisposable
         }
     }
 
+    /// <summary>
+    /// Completes stage-1's placement after the bootstrap: the parent moves it into the cgroup2
+    /// directory only if clone3 could not start it there, then lets it go on (SYNC_CGROUP_ACK).
+    /// </summary>
+    public void FinishCgroupPlacement(string? unifiedCgroupDir)
+    {
+        if (unifiedCgroupDir is not null && !StartedInCgroup)
+            File.WriteAllText(Path.Combine(unifiedCgroupDir, "cgroup.procs"), FirstPid.ToString(CultureInfo.InvariantCulture));
+        Pipe.Send(InitPipe.SyncCgroupAck);
+    }
+
     /// <summary>The error to report when init closed the pipe without saying why.</summary>
     public RuntimeException Died()
     {

@@ -56,6 +56,22 @@ public sealed class Bootstrap
         return b;
     }
 
+    /// <summary>
+    /// Plans the cgroup placement of stage-1: the slow part would be the parent's cgroup.procs
+    /// write (an RCU grace period on v1), so stage-1 joins each v1 hierarchy itself through
+    /// "tasks"; the cgroup2 directory (key "") is left to clone3's CLONE_INTO_CGROUP, see
+    /// <see cref="Launch.FinishCgroupPlacement"/>.
+    /// </summary>
+    public void JoinCgroups(IReadOnlyDictionary<string, string> paths)
+    {
+        foreach (var (controller, path) in paths)
+        {
+            var tasks = Path.Combine(path, "tasks");
+            if (controller.Length > 0 && !CgroupTasks.Contains(tasks))
+                CgroupTasks.Add(tasks);
+        }
+    }
+
     public void WriteTo(InitPipe pipe, bool debug)
     {
         pipe.SendU32(InitPipe.BootVersion, InitPipe.ProtocolVersion);
