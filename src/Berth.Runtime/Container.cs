@@ -78,7 +78,7 @@ public sealed class Container(StateStore store, ContainerState state)
         File.Delete(fifoPath);
         // runtime-spec 1.1: a failing poststart hook is logged as a warning; the remaining hooks
         // run and the container goes on.
-        foreach (var err in HookRunner.RunAll("poststart", State.Config.Hooks?.Poststart, ContainerCreator.HookState(State, ContainerStatus.Running)))
+        foreach (var err in HookRunner.RunAll("poststart", State.Config.Hooks?.Poststart, () => ContainerCreator.HookState(State, ContainerStatus.Running)))
             log.Warn(err);
     }
 
@@ -122,7 +122,7 @@ public sealed class Container(StateStore store, ContainerState state)
             }
             store.Remove(Id);
         }
-        foreach (var err in HookRunner.RunAll("poststop", State.Config.Hooks?.Poststop, ContainerCreator.HookState(State, ContainerStatus.Stopped)))
+        foreach (var err in HookRunner.RunAll("poststop", State.Config.Hooks?.Poststop, () => ContainerCreator.HookState(State, ContainerStatus.Stopped)))
             log.Warn(err);
     }
 
@@ -203,6 +203,7 @@ public sealed class Container(StateStore store, ContainerState state)
         cg.Apply(resources);
         var linux = State.Config.Linux ??= new Oci.Runtime.Linux();
         linux.Resources = ResourceMerge.Merge(linux.Resources, resources);
+        State.SetConfig(State.Config);
         store.Save(State);
     }
 

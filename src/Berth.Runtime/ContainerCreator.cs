@@ -27,7 +27,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         log.DebugLine($"create {options.Id}");
         ContainerId.Validate(options.Id);
         var bundle = Path.GetFullPath(options.Bundle);
-        var spec = SpecLoader.Load(bundle);
+        var spec = SpecLoader.Load(bundle, out var specJson);
         if (spec.Process is null)
             throw new RuntimeException("config.json: process: is required to create a container");
         var rootfs = ResolveRootfs(spec, bundle);
@@ -35,8 +35,6 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         // A bad profile fails create, before anything exists (SEC-SCMP-5).
         var seccomp = CompileSeccomp(spec, log);
 
-        // Copying the 5 MB binary into a sealed memfd runs on the other core during cgroup set-up.
-        var sealedExe = Task.Run(SelfExe.OpenSealed);
         var dir = store.Claim(options.Id);
         using var lck = ContainerLock.Acquire(dir);
         ICgroupManager? cgroup = null;
@@ -51,15 +49,13 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             log.DebugLine("cgroup created");
             bootstrap.JoinCgroups(cgroup.Paths);
             cgroup.Paths.TryGetValue("", out var unifiedDir);
-            var warmUp = WarmUpSerializer(spec);
             using (var fifo = Launch.MakeExecFifo(dir))
-                launch = Launch.Start(fifo, options.ConsoleSocket, options.PreserveFds, unifiedDir, sealedExe, log);
+                launch = Launch.Start(fifo, options.ConsoleSocket, options.PreserveFds, unifiedDir, log);
             log.DebugLine($"init started, pid {launch.FirstPid}");
             bootstrap.WriteTo(launch.Pipe, log.Debug);
             launch.FinishCgroupPlacement(unifiedDir);
             log.DebugLine("init placed in its cgroup");
-            warmUp.Wait();
-            var state = Drive(launch, options, spec, bundle, rootfs, bootstrap, cgroup, seccomp);
+            var state = Drive(launch, options, spec, specJson, bundle, rootfs, bootstrap, cgroup, seccomp);
             if (options.PidFile is { } pidFile)
                 AtomicFile.Write(Path.GetFullPath(pidFile), Encoding.ASCII.GetBytes(state.InitPid.ToString(CultureInfo.InvariantCulture)), 0b110_100_100, durable: false);
             launch.Dispose();
@@ -67,8 +63,6 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         }
         catch
         {
-            if (launch is null)
-                sealedExe.ContinueWith(t => t.Result.Dispose(), TaskContinuationOptions.OnlyOnRanToCompletion);
             launch?.Abort();
             TryDestroy(cgroup);
             store.Remove(options.Id);
@@ -76,7 +70,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
         }
     }
 
-    private ContainerState Drive(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, ICgroupManager cgroup, SeccompProgram? seccomp)
+    private ContainerState Drive(Launch launch, CreateOptions options, Spec spec, byte[] specJson, string bundle, string rootfs, Bootstrap bootstrap, ICgroupManager cgroup, SeccompProgram? seccomp)
     {
         var state = new ContainerState
         {
@@ -88,6 +82,7 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             Owner = Libc.Geteuid() == 0 ? "root" : Environment.UserName,
             CgroupPaths = new Dictionary<string, string>(cgroup.Paths),
             Config = spec,
+            ConfigJson = specJson,
         };
         while (true)
         {
@@ -127,13 +122,6 @@ public sealed class ContainerCreator(StateStore store, RuntimeLog log)
             }
         }
     }
-
-    // The first serialization of the config types costs milliseconds in a NativeAOT process; it
-    // runs on the other core while this thread waits on the kernel.
-    private static Task WarmUpSerializer(Spec spec) => Task.Run(() =>
-    {
-        JsonSerializer.SerializeToUtf8Bytes(new ContainerState { Config = spec }, RuntimeJsonContext.Default.ContainerState);
-    });
 
     private static void SendConfig(Launch launch, CreateOptions options, Spec spec, string bundle, string rootfs, Bootstrap bootstrap, SeccompProgram? seccomp, bool debug)
     {

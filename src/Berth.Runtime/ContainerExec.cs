@@ -48,7 +48,7 @@ public sealed class ContainerExec(RuntimeLog log)
         state.CgroupPaths.TryGetValue("", out var unifiedDir);
 
         Libc.Prctl(Prctl.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        var launch = Launch.Start(null, options.ConsoleSocket, options.PreserveFds, unifiedDir, Task.Run(SelfExe.OpenSealed), log);
+        var launch = Launch.Start(null, options.ConsoleSocket, options.PreserveFds, unifiedDir, log);
         try
         {
             bootstrap.WriteTo(launch.Pipe, log.Debug);

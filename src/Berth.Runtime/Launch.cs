@@ -67,7 +67,7 @@ public sealed class Launch : IDisposable
     }
 
     /// <param name="fifo">the exec fifo for create; null for exec, whose process starts at once</param>
-    public static Launch Start(UnixFd? fifo, string? consoleSocket, int preserveFds, string? unifiedCgroupDir, Task<UnixFd> sealedExe, RuntimeLog log)
+    public static Launch Start(UnixFd? fifo, string? consoleSocket, int preserveFds, string? unifiedCgroupDir, RuntimeLog log)
     {
         var (parentSock, childSock) = Sys.SocketPair();
         var (logRead, logWrite) = Sys.Pipe();
@@ -76,7 +76,7 @@ public sealed class Launch : IDisposable
         {
             if (consoleSocket is { } socketPath)
                 console = Sys.ConnectUnix(Path.GetFullPath(socketPath));
-            using var exe = sealedExe.GetAwaiter().GetResult();
+            using var exe = SelfExe.OpenSealed();
             var baseFd = 3 + preserveFds;
             var fds = new List<(int, int)> { (childSock.Value, baseFd), (logWrite.Value, baseFd + 1) };
             if (fifo is not null)

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Berth.Oci.Runtime.Json;
 
 namespace Berth.Oci.Runtime;
 
@@ -9,10 +9,12 @@ public static class SpecLoader
 
     /// <summary>Reads, parses and validates &lt;bundleDir&gt;/config.json.</summary>
     /// <exception cref="SpecException">The file is missing, unreadable, malformed or invalid.</exception>
-    public static Spec Load(string bundleDir)
+    public static Spec Load(string bundleDir) => Load(bundleDir, out _);
+
+    /// <summary>As <see cref="Load(string)"/>, and hands back the document's bytes.</summary>
+    public static Spec Load(string bundleDir, out byte[] json)
     {
         var path = System.IO.Path.Combine(bundleDir, ConfigFileName);
-        byte[] json;
         try
         {
             json = File.ReadAllBytes(path);
@@ -29,27 +31,12 @@ public static class SpecLoader
     /// <param name="json">UTF-8 JSON.</param>
     /// <param name="source">The name errors start with.</param>
     /// <exception cref="SpecException">The JSON is malformed, has a wrongly typed value, or breaks a rule of the spec.</exception>
-    public static Spec Parse(ReadOnlySpan<byte> json, string source = ConfigFileName)
+    public static Spec Parse(ReadOnlyMemory<byte> json, string source = ConfigFileName)
     {
         // Syntax is checked on its own first so a syntax error is reported with its line,
         // and a type error (which needs the document to be well-formed) with its JSON path.
-        JsonErrors.ThrowIfMalformed(json, source);
-
-        Spec? spec;
-        try
-        {
-            spec = JsonSerializer.Deserialize(json, OciJsonContext.Default.Spec);
-        }
-        catch (JsonException ex)
-        {
-            throw JsonErrors.FromDeserialization(ex, json, source, OciJsonContext.Default.Spec);
-        }
-
-        if (spec is null)
-        {
-            throw new SpecException(source, "", "expected object, got null");
-        }
-
+        JsonErrors.ThrowIfMalformed(json.Span, source);
+        var spec = SpecReader.Read(json, source);
         SpecValidator.Validate(spec, source);
         return spec;
     }

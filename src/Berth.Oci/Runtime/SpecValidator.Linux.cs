@@ -301,6 +301,6 @@ public static partial class SpecValidator
             });
         }
 
-        private static string Key(string key) => JsonErrors.ToDotted([key]) is var k && k.StartsWith('[') ? k : "." + k;
+        private static string Key(string key) => Json.JsonPathText.Child("", key) is var k && k.StartsWith('[') ? k : "." + k;
     }
 }

@@ -19,15 +19,21 @@ public static class HookRunner
             RunOne(phase, i, hooks[i], stateJson);
     }
 
-    /// <summary>Runs every hook and reports failures without stopping (poststop: the container is gone anyway).</summary>
-    public static List<string> RunAll(string phase, IReadOnlyList<Hook>? hooks, string stateJson)
+    /// <summary>
+    /// Runs every hook and reports failures without stopping (poststop: the container is gone anyway).
+    /// The state is only made when there is a hook to give it to.
+    /// </summary>
+    public static List<string> RunAll(string phase, IReadOnlyList<Hook>? hooks, Func<string> stateJson)
     {
         var errors = new List<string>();
-        for (var i = 0; i < (hooks?.Count ?? 0); i++)
+        if (hooks is not { Count: > 0 })
+            return errors;
+        var state = stateJson();
+        for (var i = 0; i < hooks.Count; i++)
         {
             try
             {
-                RunOne(phase, i, hooks![i], stateJson);
+                RunOne(phase, i, hooks[i], state);
             }
             catch (RuntimeException e)
             {

@@ -51,7 +51,8 @@ public static unsafe class ContainerInit
             Libc.Close(pipeFd);
             pipeOpen = false;
             WaitForStart(config, fdDir);
-            HookRunner.Run("startContainer", config.Config.Hooks?.StartContainer, StartHookState(config));
+            if (config.Config.Hooks?.StartContainer is { Count: > 0 } startHooks)
+                HookRunner.Run("startContainer", startHooks, StartHookState(config));
             return exec.Execute();
         }
         catch (Exception e) when (e is RuntimeException or LinuxException or SpecException or IOException or UnauthorizedAccessException)

@@ -59,8 +59,11 @@ public sealed class StateStore
         }
         try
         {
-            return JsonSerializer.Deserialize(bytes, RuntimeJsonContext.Default.ContainerState)
-                ?? throw new RuntimeException($"{path}: empty state");
+            return ContainerStateJson.Read(bytes, path);
+        }
+        catch (Oci.Runtime.SpecException e)
+        {
+            throw new RuntimeException($"{path}: corrupt state: {e.JsonPath}: {e.Problem}", e);
         }
         catch (JsonException e)
         {
@@ -70,7 +73,7 @@ public sealed class StateStore
 
     public void Save(ContainerState state)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(state, RuntimeJsonContext.Default.ContainerState);
+        var bytes = ContainerStateJson.Write(state);
         AtomicFile.Write(Path.Combine(ContainerDir(state.Id), StateFile), bytes, durable: false);
     }
 

@@ -43,7 +43,7 @@ public static class ExecCommand
             }
             else
             {
-                proc = Clone(container.State.Config.Process ?? new Process { Cwd = "/" });
+                proc = container.State.CopyConfig().Process ?? new Process { Cwd = "/" };
                 proc.Args = [.. p.GetValue(command) ?? []];
                 proc.Terminal = p.GetValue(tty);
                 if (p.GetValue(env) is { Length: > 0 } extra)
@@ -89,9 +89,6 @@ public static class ExecCommand
             throw new RuntimeException($"--process: {path}: no such file or directory");
         }
     }
-
-    private static Process Clone(Process p) =>
-        JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(new Spec { Process = p }, OciJsonContext.Default.Spec), OciJsonContext.Default.Spec)!.Process!;
 
     private static User ParseUser(string value, User? current)
     {

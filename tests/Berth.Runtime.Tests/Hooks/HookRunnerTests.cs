@@ -126,7 +126,7 @@ public sealed class HookRunnerTests : IDisposable
     [Fact]
     public void Run_all_runs_every_hook_and_returns_each_failure()
     {
-        var errors = HookRunner.RunAll("poststop", [Sh("exit 1"), Sh("touch \"$0\"", _tmp["ran"]), Sh("exit 2")], State);
+        var errors = HookRunner.RunAll("poststop", [Sh("exit 1"), Sh("touch \"$0\"", _tmp["ran"]), Sh("exit 2")], () => State);
 
         Assert.True(File.Exists(_tmp["ran"]));
         Assert.Equal(["poststop hook #0 (/bin/sh): exit status 1", "poststop hook #2 (/bin/sh): exit status 2"], errors);
@@ -135,7 +135,7 @@ public sealed class HookRunnerTests : IDisposable
     [Fact]
     public void Run_all_of_an_absent_list_returns_no_failures()
     {
-        Assert.Empty(HookRunner.RunAll("poststop", null, State));
+        Assert.Empty(HookRunner.RunAll("poststop", null, () => State));
     }
 
     [Fact]

@@ -164,6 +164,51 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Config_is_stored_as_the_bytes_it_was_read_from()
+    {
+        var store = Store;
+        store.Claim("c1");
+        var configJson = "{\"ociVersion\": \"1.2.0\", \"hostname\": \"from-bytes\", \"future\": [1, 2]}"u8.ToArray();
+        var state = SampleState("c1");
+        state.Config = Oci.Runtime.Json.SpecReader.Read(configJson, "config.json");
+        state.ConfigJson = configJson;
+
+        store.Save(state);
+        var loaded = store.Load("c1");
+
+        Assert.Contains("\"future\": [1, 2]", File.ReadAllText(Path.Combine(store.ContainerDir("c1"), StateStore.StateFile)));
+        Assert.Equal("from-bytes", loaded.Config.Hostname);
+        Assert.Equal(configJson, loaded.ConfigJson.ToArray());
+    }
+
+    [Fact]
+    public void Changed_config_is_written_from_the_model()
+    {
+        var store = Store;
+        store.Claim("c1");
+        var state = SampleState("c1");
+        state.ConfigJson = "{\"ociVersion\": \"1.2.0\", \"hostname\": \"old\"}"u8.ToArray();
+        state.SetConfig(new Spec { OciVersion = "1.2.0", Hostname = "new" });
+
+        store.Save(state);
+
+        Assert.Equal("new", store.Load("c1").Config.Hostname);
+    }
+
+    [Fact]
+    public void Config_of_the_wrong_type_in_a_state_file_is_refused_with_its_path()
+    {
+        var store = Store;
+        var dir = store.Claim("c1");
+        var file = Path.Combine(dir, StateStore.StateFile);
+        File.WriteAllText(file, "{\"id\": \"c1\", \"config\": {\"ociVersion\": 1}}");
+
+        var e = Assert.Throws<RuntimeException>(() => store.Load("c1"));
+
+        Assert.Equal($"{file}: corrupt state: ociVersion: expected string, got number 1", e.Message);
+    }
+
+    [Fact]
     public void Load_of_a_json_null_state_is_refused_as_empty()
     {
         var store = Store;
