@@ -13,9 +13,9 @@ public sealed class DigestJsonConverter : JsonConverter<Digest>
     public override Digest Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.String)
-            throw new JsonException("must be a string");
+            throw new FieldJsonException("must be a string");
         var text = reader.GetString();
-        return Digest.TryParse(text, out var digest, out var error) ? digest : throw new JsonException(error);
+        return Digest.TryParse(text, out var digest, out var error) ? digest : throw new FieldJsonException(error);
     }
 
     public override void Write(Utf8JsonWriter writer, Digest value, JsonSerializerOptions options) =>
