@@ -7,14 +7,14 @@ namespace Berth.Images.Oci;
 public sealed record Descriptor
 {
     [JsonPropertyName("mediaType")]
-    public string MediaType { get; init; } = "";
+    public string MediaType { get; set; } = "";
 
     [JsonPropertyName("digest")]
     public Digest Digest { get; init; }
 
     /// <summary>-1 when the document left it out, which validation refuses; the spec requires it.</summary>
     [JsonPropertyName("size")]
-    public long Size { get; init; } = -1;
+    public long Size { get; set; } = -1;
 
     [JsonPropertyName("urls")]
     public IReadOnlyList<string>? Urls { get; init; }

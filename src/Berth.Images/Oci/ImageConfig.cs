@@ -15,10 +15,10 @@ public sealed record ImageConfig
     public string? Author { get; init; }
 
     [JsonPropertyName("architecture")]
-    public string Architecture { get; init; } = "";
+    public string Architecture { get; set; } = "";
 
     [JsonPropertyName("os")]
-    public string OS { get; init; } = "";
+    public string OS { get; set; } = "";
 
     [JsonPropertyName("os.version")]
     public string? OSVersion { get; init; }

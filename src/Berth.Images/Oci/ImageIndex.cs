@@ -15,7 +15,7 @@ public sealed record ImageIndex
     public string? ArtifactType { get; init; }
 
     [JsonPropertyName("manifests")]
-    public IReadOnlyList<Descriptor> Manifests { get; init; } = [];
+    public IReadOnlyList<Descriptor> Manifests { get; set; } = [];
 
     [JsonPropertyName("subject")]
     public Descriptor? Subject { get; init; }

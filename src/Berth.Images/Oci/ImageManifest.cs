@@ -18,7 +18,7 @@ public sealed record ImageManifest
     public Descriptor? Config { get; init; }
 
     [JsonPropertyName("layers")]
-    public IReadOnlyList<Descriptor> Layers { get; init; } = [];
+    public IReadOnlyList<Descriptor> Layers { get; set; } = [];
 
     [JsonPropertyName("subject")]
     public Descriptor? Subject { get; init; }

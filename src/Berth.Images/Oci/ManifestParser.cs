@@ -190,7 +190,11 @@ public static class ManifestParser
     {
         var path = e.Path is null or "$" ? "" : e.Path.StartsWith("$.", StringComparison.Ordinal) ? e.Path[2..] : e.Path.TrimStart('$');
         var message = e.Message;
-        if (e is not FieldJsonException)
+        if (message.Contains("doesn't allow setting null values", StringComparison.Ordinal))
+        {
+            message = "must not be null";
+        }
+        else if (e is not FieldJsonException)
         {
             var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
             if (cut < 0)

@@ -8,10 +8,10 @@ namespace Berth.Images.Oci;
 public sealed record Platform
 {
     [JsonPropertyName("architecture")]
-    public string Architecture { get; init; } = "";
+    public string Architecture { get; set; } = "";
 
     [JsonPropertyName("os")]
-    public string OS { get; init; } = "";
+    public string OS { get; set; } = "";
 
     [JsonPropertyName("os.version")]
     public string? OSVersion { get; init; }

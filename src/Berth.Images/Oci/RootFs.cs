@@ -7,8 +7,8 @@ namespace Berth.Images.Oci;
 public sealed record RootFs
 {
     [JsonPropertyName("type")]
-    public string Type { get; init; } = "";
+    public string Type { get; set; } = "";
 
     [JsonPropertyName("diff_ids")]
-    public IReadOnlyList<Digest> DiffIds { get; init; } = [];
+    public IReadOnlyList<Digest> DiffIds { get; set; } = [];
 }
