@@ -196,8 +196,15 @@ public sealed class ContentStore
         {
             if (Path.GetFileName(dir).StartsWith(IngestFiles.TrashPrefix, StringComparison.Ordinal))
             {
-                Directory.Delete(dir, recursive: true);
-                removed++;
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                    removed++;
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Another process finished deleting it first.
+                }
                 continue;
             }
             try

@@ -204,4 +204,13 @@ public sealed class ContentWriterTests : IDisposable
         Assert.Equal(0, _f.Store.CleanStaleIngests(TimeSpan.FromHours(1)));
         Assert.Single(_f.Store.ListIngests());
     }
+
+    [Fact]
+    public void Clean_stale_ingests_removes_trash_left_by_a_crash_mid_delete()
+    {
+        var trash = Directory.CreateDirectory(Path.Combine(_f.IngestRoot, ".trash-abc-0123"));
+        File.WriteAllText(Path.Combine(trash.FullName, "data"), "x");
+        Assert.Equal(1, _f.Store.CleanStaleIngests(TimeSpan.FromHours(1)));
+        Assert.False(Directory.Exists(trash.FullName));
+    }
 }
