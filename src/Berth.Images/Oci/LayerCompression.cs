@@ -1,0 +1,8 @@
+namespace Berth.Images.Oci;
+
+public enum LayerCompression
+{
+    None,
+    Gzip,
+    Zstd,
+}
