@@ -28,18 +28,7 @@ public sealed class SnapshotRepository
         if (kind == SnapshotKind.Committed)
             throw new ArgumentException($"snapshot \"{key}\": only active and view snapshots are created; commit an active one", nameof(kind));
         _tx.EnsureWritable();
-        if (Get(snapshotter, key) is not null)
-            throw new MetadataException(MetadataErrorKind.AlreadyExists, $"snapshot \"{key}\": already exists");
-        long? parentId = null;
-        if (!string.IsNullOrEmpty(parent))
-        {
-            var p = Get(snapshotter, parent)
-                ?? throw new MetadataException(MetadataErrorKind.NotFound, $"snapshot \"{key}\": parent \"{parent}\" does not exist");
-            if (p.Kind != SnapshotKind.Committed)
-                throw new MetadataException(MetadataErrorKind.FailedPrecondition,
-                    $"snapshot \"{key}\": parent \"{parent}\" is {KindColumn(p.Kind)}, not committed");
-            parentId = p.Id;
-        }
+        var parentId = CheckCanCreate(snapshotter, key, parent)?.Id;
         var now = Time.ToColumn(Time.Now());
         _tx.Execute(
             """
@@ -49,6 +38,24 @@ public sealed class SnapshotRepository
             ("$snapshotter", snapshotter), ("$key", key), ("$parent", parentId), ("$kind", KindColumn(kind)),
             ("$now", now), ("$labels", Labels.ToJson(labels)));
         return Get(snapshotter, key)!;
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="key"/> is free and <paramref name="parent"/> (if any) is committed,
+    /// as <see cref="Create"/> will; returns the parent. Lets a snapshotter fail before costly work.
+    /// </summary>
+    public SnapshotRecord? CheckCanCreate(string snapshotter, string key, string? parent)
+    {
+        if (Get(snapshotter, key) is not null)
+            throw new MetadataException(MetadataErrorKind.AlreadyExists, $"snapshot \"{key}\": already exists");
+        if (string.IsNullOrEmpty(parent))
+            return null;
+        var p = Get(snapshotter, parent)
+            ?? throw new MetadataException(MetadataErrorKind.NotFound, $"snapshot \"{key}\": parent \"{parent}\" does not exist");
+        if (p.Kind != SnapshotKind.Committed)
+            throw new MetadataException(MetadataErrorKind.FailedPrecondition,
+                $"snapshot \"{key}\": parent \"{parent}\" is {KindColumn(p.Kind)}, not committed");
+        return p;
     }
 
     public SnapshotRecord? Get(string snapshotter, string key)
