@@ -157,7 +157,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
 
     public IReadOnlyList<string> Cleanup()
     {
-        var doomed = new List<string>();
+        var doomed = new List<(string Found, string Delete)>();
         var extra = new List<string>();
         // In a write transaction, so no other process can record a snapshot while we decide what is
         // unknown: a directory renamed to its id inside an open transaction is invisible to our read.
@@ -173,18 +173,18 @@ public abstract class DirectorySnapshotter : ISnapshotter
                         continue;
                     var removing = Path.Combine(SnapshotsDir, $"{RemovingPrefix}{name}-{Guid.NewGuid():N}");
                     Directory.Move(dir, removing);
-                    doomed.Add(removing);
+                    doomed.Add((dir, removing));
                 }
                 else if (name.StartsWith(RemovingPrefix, StringComparison.Ordinal) || IsAbandonedStaging(name))
                 {
-                    doomed.Add(dir);
+                    doomed.Add((dir, dir));
                 }
             }
             extra.AddRange(CleanupExtra(known));
         });
-        foreach (var dir in doomed)
+        foreach (var (_, dir) in doomed)
             Directory.Delete(dir, recursive: true);
-        return [.. doomed, .. extra];
+        return [.. doomed.Select(d => d.Found), .. extra];
     }
 
     /// <summary>A staging directory whose creating process is gone (a live one may still be filling it).</summary>
