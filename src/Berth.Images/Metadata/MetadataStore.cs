@@ -53,6 +53,9 @@ public sealed class MetadataStore : IDisposable
         try
         {
             connection.Open();
+            // Labels may carry registry hosts and build arguments: the database is root's alone
+            // (SQLite gives the -wal and -shm files the database's mode).
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             Pragma(connection, $"busy_timeout = {(long)timeout.TotalMilliseconds}");
             // WAL: readers never block the writer, and a commit is one append (+ fsync with FULL).
             Pragma(connection, "journal_mode = WAL");

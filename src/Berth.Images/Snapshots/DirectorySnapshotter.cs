@@ -26,6 +26,10 @@ public abstract class DirectorySnapshotter : ISnapshotter
         Home = Path.Combine(root, "snapshots", name);
         SnapshotsDir = Path.Combine(Home, "snapshots");
         Directory.CreateDirectory(SnapshotsDir);
+        // Layers hold setuid binaries and world-writable dirs of images: no other user may reach them
+        // (CVE-2021-41091, moby's data directory).
+        Linux.Sys.Chmod(Home, 0b111_000_000);
+        Linux.Sys.Chmod(SnapshotsDir, 0b111_000_000);
     }
 
     public string Name { get; }
@@ -39,7 +43,10 @@ public abstract class DirectorySnapshotter : ISnapshotter
 
     protected string DirOf(long id) => Path.Combine(SnapshotsDir, id.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Fills a new snapshot's directory; <paramref name="ancestors"/> are committed, nearest first.</summary>
+    /// <summary>
+    /// Fills a new snapshot's directory and makes what it wrote durable (the row that makes it visible
+    /// is committed next); <paramref name="ancestors"/> are committed, nearest first.
+    /// </summary>
     protected abstract void Populate(string dir, IReadOnlyList<SnapshotRecord> ancestors);
 
     /// <summary>The mounts of an active or view snapshot over its <paramref name="ancestors"/>.</summary>
@@ -48,7 +55,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
     /// <summary>The directory that holds the snapshot's own files, measured by <see cref="Usage"/>.</summary>
     protected abstract string DataDir(long id);
 
-    /// <summary>Runs in the creating transaction once the directory is in place (for extra links).</summary>
+    /// <summary>Runs in the creating transaction once the directory is in place (for extra links, made durable there).</summary>
     protected virtual void Created(long id)
     {
     }
@@ -93,6 +100,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
                 try
                 {
                     Created(record.Id);
+                    Linux.Sys.FsyncDirectory(SnapshotsDir);
                     return BuildMounts(record, tx.Snapshots.Ancestors(Name, key));
                 }
                 catch
@@ -115,6 +123,8 @@ public abstract class DirectorySnapshotter : ISnapshotter
     public SnapshotInfo Commit(string name, string key, IReadOnlyDictionary<string, string>? labels = null)
     {
         var active = Store.View(tx => tx.Snapshots.GetRequired(Name, key));
+        // The layer's files must be on disk before a committed row can point at them.
+        Linux.Sys.SyncFilesystem(DataDir(active.Id));
         // Measured once, now: a committed snapshot never changes, so system df can read it from the row.
         var usage = DiskUsage.Measure(DataDir(active.Id));
         var committed = Store.Update(tx =>

@@ -23,6 +23,9 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
 
+    [LibraryImport(Lib, EntryPoint = "syncfs", SetLastError = true)]
+    public static partial int Syncfs(int fd);
+
     [StructLayout(LayoutKind.Sequential)]
     public struct Timespec
     {

@@ -226,4 +226,57 @@ public sealed class OverlaySnapshotterTests : SnapshotterTestBase
         Assert.Equal(["l1", "ctr"], _overlay.Walk().Select(s => s.Key));
         Assert.Throws<MetadataException>(() => _overlay.Remove("l1"));
     }
+
+    [Fact]
+    public void A_leftover_directory_under_the_next_id_is_replaced()
+    {
+        // As a crash after the rename and before the commit leaves it: id 1 was never recorded.
+        var leftover = Path.Combine(_overlay.Home, "snapshots", "1", "fs");
+        Directory.CreateDirectory(leftover);
+        File.WriteAllText(Path.Combine(leftover, "stale"), "x");
+        var target = MountAt(_overlay.Prepare("ctr", null));
+        Assert.Equal(1, Id("ctr"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(target));
+    }
+
+    [Fact]
+    public void Prepare_of_an_existing_key_is_refused_and_leaves_no_staging_directory()
+    {
+        _overlay.Prepare("ctr", null);
+        var e = Assert.Throws<MetadataException>(() => _overlay.Prepare("ctr", null));
+        Assert.Equal(MetadataErrorKind.AlreadyExists, e.Kind);
+        Assert.Single(Directory.EnumerateFileSystemEntries(Path.Combine(_overlay.Home, "snapshots")));
+    }
+
+    [Fact]
+    public void Snapshot_directories_are_reachable_by_root_only()
+    {
+        Assert.Equal(0b111_000_000, Sys.Lstatx(_overlay.Home).Mode & 0xFFF);
+        Assert.Equal(0b111_000_000, Sys.Lstatx(Path.Combine(_overlay.Home, "snapshots")).Mode & 0xFFF);
+    }
+
+    [Fact]
+    public void Concurrent_prepares_from_two_snapshotters_get_distinct_directories()
+    {
+        using var otherStore = MetadataStore.Open(Root.Path);
+        var snapshotters = new[] { _overlay, new OverlaySnapshotter(otherStore, Root.Path) };
+        Layer("l1", null, ("a", "1"));
+        Parallel.For(0, 20, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            i => snapshotters[i % 2].Prepare($"ctr{i}", "l1"));
+        var ids = Enumerable.Range(0, 20).Select(i => Id($"ctr{i}")).ToList();
+        Assert.Equal(20, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.True(Directory.Exists(Path.Combine(_overlay.Home, "snapshots", id.ToString(System.Globalization.CultureInfo.InvariantCulture), "fs"))));
+    }
+
+    [Fact]
+    public void Usage_of_an_active_snapshot_counts_what_was_written_since()
+    {
+        Layer("l1", null, ("big", new string('x', 100_000)));
+        var target = MountAt(_overlay.Prepare("ctr", "l1"));
+        var before = _overlay.Usage("ctr");
+        File.WriteAllText(Path.Combine(target, "new"), new string('y', 50_000));
+        var after = _overlay.Usage("ctr");
+        Assert.Equal(before.Inodes + 1, after.Inodes);
+        Assert.InRange(after.Size - before.Size, 50_000, 60_000);
+    }
 }

@@ -24,6 +24,7 @@ public sealed class NativeSnapshotter : DirectorySnapshotter
             TreeCopy.Copy(DirOf(ancestors[0].Id), dir);
         else
             Linux.Sys.Chmod(dir, 0b111_101_101); // 0755, a root directory's usual mode
+        Linux.Sys.SyncFilesystem(dir);
     }
 
     protected override IReadOnlyList<MountSpec> BuildMounts(SnapshotRecord snapshot, IReadOnlyList<SnapshotRecord> ancestors) =>

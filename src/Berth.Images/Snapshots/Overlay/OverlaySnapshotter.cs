@@ -49,6 +49,7 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
         Directory.CreateDirectory(Path.Combine(dir, "work"));
         Sys.Chmod(Path.Combine(dir, "fs"), 0b111_101_101); // 0755
         Sys.Chmod(Path.Combine(dir, "work"), 0b111_000_000); // 0700
+        Sys.FsyncDirectory(dir);
     }
 
     protected override void Created(long id)
@@ -58,6 +59,7 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
         if (Path.Exists(link))
             File.Delete(link);
         File.CreateSymbolicLink(link, $"../snapshots/{id.ToString(CultureInfo.InvariantCulture)}/fs");
+        Sys.FsyncDirectory(_links);
     }
 
     protected override void Removed(long id)
