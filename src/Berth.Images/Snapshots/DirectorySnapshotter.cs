@@ -91,6 +91,12 @@ public abstract class DirectorySnapshotter : ISnapshotter
             return Store.Update(tx =>
             {
                 var record = tx.Snapshots.Create(Name, key, parent, kind, labels);
+                var chain = tx.Snapshots.Ancestors(Name, key);
+                // The directory was filled from the parent read above; if that parent was removed and
+                // another committed under its name meanwhile, the contents are of the wrong layer.
+                if (chain.Count > 0 && chain[0].Id != ancestors[0].Id)
+                    throw new MetadataException(MetadataErrorKind.FailedPrecondition,
+                        $"snapshot \"{key}\": parent \"{parent}\" was replaced while the snapshot was prepared");
                 var dir = DirOf(record.Id);
                 // Only a transaction that never committed (a crash) can have left a directory here:
                 // the id was not in the database until this transaction, which holds the write lock.
@@ -101,7 +107,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
                 {
                     Created(record.Id);
                     Linux.Sys.FsyncDirectory(SnapshotsDir);
-                    return BuildMounts(record, tx.Snapshots.Ancestors(Name, key));
+                    return BuildMounts(record, chain);
                 }
                 catch
                 {

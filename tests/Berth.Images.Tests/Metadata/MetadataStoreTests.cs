@@ -148,4 +148,28 @@ public sealed class MetadataStoreTests : IDisposable
         using var store = MetadataStore.Open(_root.Path);
         Assert.Throws<InvalidOperationException>(() => store.View(tx => tx.Images.Put("a:1", Manifest, "m", 1)));
     }
+
+    [Fact]
+    public void Stores_opened_at_once_on_a_new_root_migrate_it_once()
+    {
+        var stores = new MetadataStore[4];
+        try
+        {
+            Parallel.For(0, stores.Length, new ParallelOptions { MaxDegreeOfParallelism = stores.Length },
+                i => stores[i] = MetadataStore.Open(_root.Path));
+            Assert.All(stores, s => Assert.Equal(MetadataStore.LatestSchemaVersion, s.SchemaVersion));
+        }
+        finally
+        {
+            foreach (var store in stores)
+                store?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void The_database_file_is_readable_by_its_owner_only()
+    {
+        using var store = MetadataStore.Open(_root.Path);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.Path));
+    }
 }
