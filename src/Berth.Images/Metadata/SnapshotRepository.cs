@@ -113,6 +113,15 @@ public sealed class SnapshotRepository
         return Get(snapshotter, name)!;
     }
 
+    /// <summary>Replaces the labels of <paramref name="key"/> (GC roots and references live there, as in containerd).</summary>
+    public SnapshotRecord SetLabels(string snapshotter, string key, IReadOnlyDictionary<string, string> labels)
+    {
+        var record = GetRequired(snapshotter, key);
+        _tx.Execute("UPDATE snapshots SET labels = $labels, updated = $now WHERE id = $id",
+            ("$labels", Labels.ToJson(labels)), ("$now", Time.ToColumn(Time.Now())), ("$id", record.Id));
+        return GetRequired(snapshotter, key);
+    }
+
     /// <summary>Deletes the record of <paramref name="key"/>; refuses while other snapshots are built on it.</summary>
     public SnapshotRecord Remove(string snapshotter, string key)
     {

@@ -154,6 +154,9 @@ public abstract class DirectorySnapshotter : ISnapshotter
 
     public SnapshotInfo Stat(string key) => ToInfo(Store.View(tx => tx.Snapshots.GetRequired(Name, key)));
 
+    public SnapshotInfo SetLabels(string key, IReadOnlyDictionary<string, string> labels) =>
+        ToInfo(Store.Update(tx => tx.Snapshots.SetLabels(Name, key, labels)));
+
     public void Remove(string key)
     {
         var record = Store.Update(tx => tx.Snapshots.Remove(Name, key));

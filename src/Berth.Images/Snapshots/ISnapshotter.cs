@@ -25,6 +25,9 @@ public interface ISnapshotter
 
     SnapshotInfo Stat(string key);
 
+    /// <summary>Replaces the labels of a snapshot of any kind (containerd's Update of the labels field).</summary>
+    SnapshotInfo SetLabels(string key, IReadOnlyDictionary<string, string> labels);
+
     /// <summary>Removes a snapshot and its directory; refused while other snapshots are built on it.</summary>
     void Remove(string key);
 

@@ -279,4 +279,13 @@ public sealed class OverlaySnapshotterTests : SnapshotterTestBase
         Assert.Equal(before.Inodes + 1, after.Inodes);
         Assert.InRange(after.Size - before.Size, 50_000, 60_000);
     }
+
+    [Fact]
+    public void SetLabels_replaces_the_labels_of_a_committed_snapshot()
+    {
+        Layer("l1", null);
+        _overlay.SetLabels("l1", new Dictionary<string, string> { ["containerd.io/gc.root"] = "x" });
+        var labels = _overlay.Stat("l1").Labels;
+        Assert.Equal("x", Assert.Single(labels).Value);
+    }
 }
