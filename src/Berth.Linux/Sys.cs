@@ -4,7 +4,7 @@ using Berth.Linux.Interop;
 namespace Berth.Linux;
 
 /// <summary>Typed wrappers over <see cref="Libc"/> and <see cref="BerthNative"/>: errno becomes a <see cref="LinuxException"/>.</summary>
-public static unsafe class Sys
+public static unsafe partial class Sys
 {
     public static void Mount(string? source, string target, string? fstype, ulong flags, string? data)
     {

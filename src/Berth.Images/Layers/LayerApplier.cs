@@ -1,0 +1,99 @@
+using System.Formats.Tar;
+using Berth.Images.Content;
+using Berth.Linux;
+
+namespace Berth.Images.Layers;
+
+/// <summary>
+/// Applies an image layer blob to a directory in one streamed pass: decompress, digest the tar
+/// (diff_id), extract. The policies follow section 3 of the security baseline: paths confined
+/// with openat2(RESOLVE_IN_ROOT) (IMG-P1), strict entry names and hardlink targets (IMG-P2), no
+/// symlink followed for the entry itself (IMG-P3), digests verified (IMG-P4). On any error the
+/// target is left partly written and the caller removes it (IMG-P5); nothing outside it is touched.
+/// </summary>
+public static class LayerApplier
+{
+    /// <summary>Applies a layer whose compression comes from its OCI or Docker media type.</summary>
+    public static LayerApplyResult Apply(Stream blob, string mediaType, string targetDir, LayerApplyOptions options) =>
+        Apply(blob, LayerDecompressor.FromMediaType(mediaType), targetDir, options);
+
+    public static LayerApplyResult Apply(Stream blob, LayerCompression compression, string targetDir, LayerApplyOptions options)
+    {
+        var layer = options.CompressedDigest?.ToString() ?? options.DiffId?.ToString() ?? options.DisplayName ?? "(unnamed)";
+        var warnings = new List<string>();
+        using var compressed = new MeasuredStream(blob, options.CompressedDigest?.Algorithm ?? Digest.Sha256);
+        MeasuredStream? uncompressed = null;
+        uncompressed = new MeasuredStream(
+            LayerDecompressor.Open(compressed, compression, layer),
+            options.DiffId?.Algorithm ?? Digest.Sha256,
+            n => CheckLimits(n, compressed.BytesRead, options, layer));
+        using (uncompressed)
+        {
+            var entries = 0;
+            string? current = null;
+            try
+            {
+                using var tree = new ConfinedTree(targetDir);
+                var extractor = new TarEntryExtractor(tree, options.Mode, warnings.Add);
+                using (var reader = new TarReader(uncompressed, leaveOpen: true))
+                {
+                    while (reader.GetNextEntry(copyData: false) is { } entry)
+                    {
+                        current = entry.Name;
+                        extractor.Extract(entry);
+                        entries++;
+                        current = null;
+                    }
+                }
+                // A stream that ended before the end-of-archive marker was cut short: GZipStream does
+                // not report truncation itself (dotnet/runtime#47563).
+                if (uncompressed.ReachedEnd)
+                    throw new LayerException(layer, null, "unexpected EOF: the tar stream ends without its end-of-archive marker");
+                extractor.Finish();
+                uncompressed.Drain();
+                compressed.Drain();
+            }
+            catch (EntryRefusedException e)
+            {
+                throw new LayerException(layer, current, e.Message);
+            }
+            catch (LinuxException e)
+            {
+                throw new LayerException(layer, current, e.Message, e);
+            }
+            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException
+                                          or ZstdSharp.ZstdException or IOException)
+            {
+                throw new LayerException(layer, current, Describe(e, compression), e);
+            }
+
+            var diffId = uncompressed.GetDigest();
+            var blobDigest = compressed.GetDigest();
+            if (options.DiffId is { } expectedDiffId && expectedDiffId != diffId)
+                throw new LayerException(layer, null, $"diff id mismatch: expected {expectedDiffId}, got {diffId}");
+            if (options.CompressedDigest is { } expectedBlob && expectedBlob != blobDigest)
+                throw new LayerException(layer, null, $"digest mismatch: expected {expectedBlob}, got {blobDigest}");
+            return new LayerApplyResult(diffId, uncompressed.BytesRead, blobDigest, compressed.BytesRead, entries, warnings);
+        }
+    }
+
+    private static void CheckLimits(long uncompressed, long compressed, LayerApplyOptions options, string layer)
+    {
+        if (options.MaxUncompressedSize is { } max && uncompressed > max)
+            throw new LayerException(layer, null, $"uncompressed size exceeds the limit of {max} bytes");
+        if (options.MaxRatio is { } ratio && uncompressed > options.RatioGraceBytes && uncompressed > ratio * Math.Max(compressed, 1))
+            throw new LayerException(layer, null, $"expands more than {ratio} times its compressed size (decompression bomb)");
+    }
+
+    private static string Describe(Exception e, LayerCompression compression) => e switch
+    {
+        EndOfStreamException => "unexpected EOF",
+        ZstdSharp.ZstdException => $"corrupt zstd stream: {Lower(e.Message)}",
+        InvalidDataException when e.StackTrace?.Contains("Compression", StringComparison.Ordinal) == true =>
+            $"corrupt {LayerDecompressor.Describe(compression)} stream: {Lower(e.Message)}",
+        _ => $"invalid tar: {Lower(e.Message)}",
+    };
+
+    private static string Lower(string message) =>
+        message.Length == 0 ? message : char.ToLowerInvariant(message[0]) + message[1..].TrimEnd('.');
+}
