@@ -35,19 +35,22 @@ public static class LayerApplier
             {
                 using var tree = new ConfinedTree(targetDir);
                 var extractor = new TarEntryExtractor(tree, options.Mode, warnings.Add);
+                uncompressed.WatchBlock(0);
                 using (var reader = new TarReader(uncompressed, leaveOpen: true))
                 {
                     while (reader.GetNextEntry(copyData: false) is { } entry)
                     {
                         current = entry.Name;
+                        uncompressed.WatchBlock(uncompressed.BytesRead + ((entry.Length + 511) / 512 * 512));
                         extractor.Extract(entry);
                         entries++;
                         current = null;
                     }
                 }
-                // A stream that ended before the end-of-archive marker was cut short: GZipStream does
-                // not report truncation itself (dotnet/runtime#47563).
-                if (uncompressed.ReachedEnd)
+                // The reader also stops at a clean EOF, so the end-of-archive marker is checked here: a
+                // stream cut at an entry boundary would otherwise pass, as GZipStream does not report
+                // truncation itself (dotnet/runtime#47563).
+                if (!uncompressed.WatchedBlockIsZero)
                     throw new LayerException(layer, null, "unexpected EOF: the tar stream ends without its end-of-archive marker");
                 extractor.Finish();
                 uncompressed.Drain();

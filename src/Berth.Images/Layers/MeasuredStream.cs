@@ -21,6 +21,20 @@ internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long
 
     public string Algorithm => algorithm;
 
+    private long _watch = -1;
+    private int _watchCovered;
+    private bool _watchZero;
+
+    /// <summary>Starts checking whether the 512-byte block at <paramref name="offset"/> is all zeros (a tar end-of-archive marker).</summary>
+    public void WatchBlock(long offset)
+    {
+        _watch = offset;
+        _watchCovered = 0;
+        _watchZero = true;
+    }
+
+    public bool WatchedBlockIsZero => _watch >= 0 && _watchCovered == 512 && _watchZero;
+
     /// <summary>Reads up to <paramref name="count"/> bytes that the next reads return again.</summary>
     public ReadOnlySpan<byte> Peek(int count)
     {
@@ -54,6 +68,16 @@ internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long
             return 0;
         }
         _hash.AppendData(buffer[..n]);
+        if (_watch >= 0)
+        {
+            var lo = Math.Max(BytesRead, _watch);
+            var hi = Math.Min(BytesRead + n, _watch + 512);
+            if (lo < hi)
+            {
+                _watchZero &= !buffer[(int)(lo - BytesRead)..(int)(hi - BytesRead)].ContainsAnyExcept((byte)0);
+                _watchCovered += (int)(hi - lo);
+            }
+        }
         BytesRead += n;
         afterRead?.Invoke(BytesRead);
         return n;
