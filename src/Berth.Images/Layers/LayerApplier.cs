@@ -64,7 +64,8 @@ public static class LayerApplier
             {
                 throw new LayerException(layer, current, e.Message, e);
             }
-            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException
+            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or OverflowException
+                                          or NotSupportedException
                                           or ZstdSharp.ZstdException or IOException)
             {
                 throw new LayerException(layer, current, Describe(e, compression), e);
@@ -91,6 +92,7 @@ public static class LayerApplier
     private static string Describe(Exception e, LayerCompression compression) => e switch
     {
         EndOfStreamException => "unexpected EOF",
+        NotSupportedException => $"unhandled tar header type: {Lower(e.Message)}",
         ZstdSharp.ZstdException => $"corrupt zstd stream: {Lower(e.Message)}",
         InvalidDataException when e.StackTrace?.Contains("Compression", StringComparison.Ordinal) == true =>
             $"corrupt {LayerDecompressor.Describe(compression)} stream: {Lower(e.Message)}",
