@@ -28,7 +28,7 @@ internal sealed class TarEntryExtractor(ConfinedTree tree, LayerApplyMode mode, 
         var (parent, name) = EntryPath.Split(path);
         if (Whiteout.IsWhiteout(name))
         {
-            ApplyWhiteout(parent, name);
+            ApplyWhiteout(parent, name, entry);
             return;
         }
         var (uid, gid) = Owner(entry);
@@ -150,7 +150,7 @@ internal sealed class TarEntryExtractor(ConfinedTree tree, LayerApplyMode mode, 
         });
     }
 
-    private void ApplyWhiteout(string parent, string name)
+    private void ApplyWhiteout(string parent, string name, TarEntry entry)
     {
         if (name == Whiteout.OpaqueMarker)
         {
@@ -172,7 +172,10 @@ internal sealed class TarEntryExtractor(ConfinedTree tree, LayerApplyMode mode, 
         var display = Display(EntryPath.Join(parent, hidden));
         ConfinedTree.RemoveAll(dir.Value, hidden, display);
         if (mode == LayerApplyMode.Overlay)
+        {
             Sys.MknodAt(dir.Value, hidden, StatMode.S_IFCHR, 0, 0, display);
+            Sys.LutimesAt(dir.Value, hidden, AccessTime(entry), entry.ModificationTime, display);
+        }
         _written.Add(EntryPath.Join(parent, hidden));
     }
 
