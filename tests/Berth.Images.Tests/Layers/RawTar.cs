@@ -5,10 +5,11 @@ namespace Berth.Images.Tests.Layers;
 /// <summary>Hand-made tar headers, for what TarWriter will not write (wrong types, out-of-range PAX records).</summary>
 internal static class RawTar
 {
-    public static byte[] Header(string name, char type, long size = 0)
+    public static byte[] Header(string name, char type, long size = 0, string linkName = "")
     {
         var h = new byte[512];
         Encoding.ASCII.GetBytes(name).CopyTo(h, 0);
+        Encoding.ASCII.GetBytes(linkName).CopyTo(h, 157);
         Octal(h, 100, 8, 0x1A4);
         Octal(h, 108, 8, 0);
         Octal(h, 116, 8, 0);
