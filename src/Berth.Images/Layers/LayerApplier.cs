@@ -22,12 +22,10 @@ public static class LayerApplier
         var layer = options.CompressedDigest?.ToString() ?? options.DiffId?.ToString() ?? options.DisplayName ?? "(unnamed)";
         var warnings = new List<string>();
         using var compressed = new MeasuredStream(blob, options.CompressedDigest?.Algorithm ?? Digest.Sha256);
-        MeasuredStream? uncompressed = null;
-        uncompressed = new MeasuredStream(
-            LayerDecompressor.Open(compressed, compression, layer),
-            options.DiffId?.Algorithm ?? Digest.Sha256,
-            n => CheckLimits(n, compressed.BytesRead, options, layer));
-        using (uncompressed)
+        using var decompressor = LayerDecompressor.Open(compressed, compression, layer);
+        using (var uncompressed = new MeasuredStream(decompressor, options.DiffId?.Algorithm ?? Digest.Sha256,
+                   n => CheckLimits(n, compressed.BytesRead, options, layer),
+                   e => DecompressionError(e, compression, layer)))
         {
             var entries = 0;
             string? current = null;
@@ -65,10 +63,9 @@ public static class LayerApplier
                 throw new LayerException(layer, current, e.Message, e);
             }
             catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or OverflowException
-                                          or NotSupportedException
-                                          or ZstdSharp.ZstdException or IOException)
+                                          or NotSupportedException)
             {
-                throw new LayerException(layer, current, Describe(e, compression), e);
+                throw new LayerException(layer, current, Describe(e), e);
             }
 
             var diffId = uncompressed.GetDigest();
@@ -89,13 +86,24 @@ public static class LayerApplier
             throw new LayerException(layer, null, $"expands more than {ratio} times its compressed size (decompression bomb)");
     }
 
-    private static string Describe(Exception e, LayerCompression compression) => e switch
+    /// <summary>A failure inside gzip or zstd decoding, as opposed to the tar inside it or the blob's own stream.</summary>
+    private static LayerException? DecompressionError(Exception e, LayerCompression compression, string layer)
+    {
+        if (compression == LayerCompression.None || e is LayerException)
+            return null;
+        var kind = LayerDecompressor.Describe(compression);
+        return e switch
+        {
+            EndOfStreamException => new LayerException(layer, null, $"unexpected EOF in the {kind} stream", e),
+            InvalidDataException or ZstdSharp.ZstdException => new LayerException(layer, null, $"corrupt {kind} stream: {Lower(e.Message)}", e),
+            _ => null,
+        };
+    }
+
+    private static string Describe(Exception e) => e switch
     {
         EndOfStreamException => "unexpected EOF",
         NotSupportedException => $"unhandled tar header type: {Lower(e.Message)}",
-        ZstdSharp.ZstdException => $"corrupt zstd stream: {Lower(e.Message)}",
-        InvalidDataException when e.StackTrace?.Contains("Compression", StringComparison.Ordinal) == true =>
-            $"corrupt {LayerDecompressor.Describe(compression)} stream: {Lower(e.Message)}",
         _ => $"invalid tar: {Lower(e.Message)}",
     };
 

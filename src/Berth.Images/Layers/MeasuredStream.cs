@@ -8,7 +8,8 @@ namespace Berth.Images.Layers;
 /// same pass that extracts it, with no temp copy. Remembers whether the end was reached, and can
 /// hand back a few bytes that were peeked at (magic number detection).
 /// </summary>
-internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long>? afterRead = null) : Stream
+internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long>? afterRead = null,
+    Func<Exception, Exception?>? mapReadError = null) : Stream
 {
     private readonly IncrementalHash _hash = Digest.CreateHasher(algorithm);
     private byte[] _pending = [];
@@ -61,7 +62,15 @@ internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long
             _pendingOffset += take;
             return take;
         }
-        var n = inner.Read(buffer);
+        int n;
+        try
+        {
+            n = inner.Read(buffer);
+        }
+        catch (Exception e) when (mapReadError?.Invoke(e) is { } mapped)
+        {
+            throw mapped;
+        }
         if (n == 0)
         {
             ReachedEnd = true;
@@ -115,10 +124,13 @@ internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    private bool _disposed;
+
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
             _hash.Dispose();
+        _disposed = true;
         base.Dispose(disposing);
     }
 }

@@ -224,7 +224,7 @@ public class LayerApplierAttackTests
     }
 
     [Fact]
-    public void L15_trusted_xattr_from_the_tar_is_never_applied()
+    public void L15_L16_trusted_and_selinux_xattrs_from_the_tar_are_never_applied()
     {
         using var ws = new LayerWorkspace();
 
@@ -236,6 +236,7 @@ public class LayerApplierAttackTests
 
         using var fd = Sys.Open(ws.In("e"), OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY);
         Assert.Null(Sys.FgetXattr(fd.Value, "trusted.overlay.opaque", "e"));
+        Assert.Null(Sys.FgetXattr(fd.Value, "security.selinux", "e"));
         Assert.Contains(result.Warnings, w => w.Contains("trusted.overlay.opaque", StringComparison.Ordinal));
     }
 

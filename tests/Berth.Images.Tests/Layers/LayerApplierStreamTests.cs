@@ -111,7 +111,9 @@ public class LayerApplierStreamTests
         using var ws = new LayerWorkspace();
         var blob = LayerTar.Zstd(Tar);
 
-        Assert.Throws<LayerException>(() => Apply(ws, blob[..(blob.Length / 2)], "application/vnd.oci.image.layer.v1.tar+zstd"));
+        var e = Assert.Throws<LayerException>(() => Apply(ws, blob[..(blob.Length / 2)], "application/vnd.oci.image.layer.v1.tar+zstd"));
+
+        Assert.Equal("layer (unnamed): unexpected EOF in the zstd stream", e.Message);
     }
 
     [Fact]
@@ -124,7 +126,7 @@ public class LayerApplierStreamTests
 
         var e = Assert.Throws<LayerException>(() => Apply(ws, blob, "application/vnd.oci.image.layer.v1.tar+gzip"));
 
-        Assert.StartsWith("layer (unnamed): ", e.Message);
+        Assert.StartsWith("layer (unnamed): corrupt gzip stream: ", e.Message);
     }
 
     [Fact]
