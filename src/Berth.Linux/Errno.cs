@@ -28,6 +28,7 @@ public static class Errno
     public const int ERANGE = 34;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
+    public const int ENODATA = 61;
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
     public const int ENOTSUP = 95;
@@ -60,6 +61,7 @@ public static class Errno
         [ERANGE] = "ERANGE",
         [ENAMETOOLONG] = "ENAMETOOLONG",
         [ENOSYS] = "ENOSYS",
+        [ENODATA] = "ENODATA",
         [ENOTEMPTY] = "ENOTEMPTY",
         [ELOOP] = "ELOOP",
         [ENOTSUP] = "ENOTSUP",

@@ -17,19 +17,6 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Lsetxattr(string path, string name, byte* value, nint size, int flags);
 
-    [LibraryImport(Lib, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Utimensat(int dirfd, string path, Timespec* times, int flags);
-
-    [LibraryImport(Lib, EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
-
     [LibraryImport(Lib, EntryPoint = "syncfs", SetLastError = true)]
     public static partial int Syncfs(int fd);
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Timespec
-    {
-        public long Sec;
-        public long Nsec;
-    }
 }
