@@ -46,8 +46,9 @@ public static class ContainerPaths
         // CVE-2024-21626: a cwd of /proc/self/fd/N is a magic link to whatever fd N the runtime
         // leaked into init, such as the host's /sys/fs/cgroup; "../../.." from there is the host's
         // root. /proc/<pid> and /proc/thread-self hold the same links for other processes and
-        // threads, so the whole of each is refused, not only fd/.
-        if (IsProcessProcDir(cwd))
+        // threads, so the whole of each is refused, not only fd/. The raw path is checked as
+        // well as the cleaned one: the kernel follows /proc/self/fd/7 before it sees a "..".
+        if (IsProcessProcDir(cwd) || IsProcessProcDir(string.Join('/', workingDir.Split('/').Where(p => p is not ("" or ".")).Prepend(""))))
             throw new BundleException($"{source}: WorkingDir: {Quote(workingDir)} is not allowed (CVE-2024-21626)");
         return cwd;
     }
