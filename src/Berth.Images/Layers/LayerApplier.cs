@@ -32,9 +32,10 @@ public static class LayerApplier
             try
             {
                 using var tree = new ConfinedTree(targetDir);
-                var extractor = new TarEntryExtractor(tree, options.Mode, warnings.Add);
+                var tap = new PaxRecordTap(uncompressed);
+                var extractor = new TarEntryExtractor(tree, options.Mode, tap, warnings.Add);
                 uncompressed.WatchBlock(0);
-                using (var reader = new TarReader(uncompressed, leaveOpen: true))
+                using (var reader = new TarReader(tap, leaveOpen: true))
                 {
                     while (reader.GetNextEntry(copyData: false) is { } entry)
                     {

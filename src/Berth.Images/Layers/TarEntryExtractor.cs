@@ -10,7 +10,7 @@ namespace Berth.Images.Layers;
 /// Duplicates are last-wins (baseline L17, containerd's behaviour): whatever was at a name is removed
 /// entirely before a non-directory is written there, and a directory over a directory is merged.
 /// </summary>
-internal sealed class TarEntryExtractor(ConfinedTree tree, LayerApplyMode mode, Action<string> warn)
+internal sealed class TarEntryExtractor(ConfinedTree tree, LayerApplyMode mode, PaxRecordTap pax, Action<string> warn)
 {
     /// <summary>Linux dev_t: 12 bits of major, 20 of minor (include/linux/kdev_t.h).</summary>
     private const int MaxMajor = (1 << 12) - 1;
@@ -205,9 +205,9 @@ internal sealed class TarEntryExtractor(ConfinedTree tree, LayerApplyMode mode, 
         Sys.LchownAt(dir.Value, name, uid, gid, display);
         if (chmod)
             Sys.LchmodAt(dir.Value, name, (uint)entry.Mode & 0xFFF, display);
-        if (entry is PaxTarEntry pax && entry.EntryType != TarEntryType.SymbolicLink)
+        if (entry is PaxTarEntry paxEntry && entry.EntryType != TarEntryType.SymbolicLink)
         {
-            var xattrs = XattrPolicy.FromPax(pax.ExtendedAttributes, w => warn($"entry \"{display[1..]}\": {w}"));
+            var xattrs = XattrPolicy.FromPax(paxEntry.ExtendedAttributes, pax.CurrentXattrs, w => warn($"entry \"{display[1..]}\": {w}"));
             if (xattrs.Count > 0)
             {
                 using var fd = Sys.OpenAt(dir.Value, name, OpenFlags.O_PATH | OpenFlags.O_NOFOLLOW);

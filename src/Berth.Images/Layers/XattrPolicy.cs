@@ -22,21 +22,29 @@ internal static class XattrPolicy
         name == Capability || (name.StartsWith("user.", StringComparison.Ordinal) && name.Length > 5);
 
     /// <summary>The xattrs a PAX header carries, in a stable order; values that cannot be recovered are reported as warnings.</summary>
-    public static List<(string Name, byte[] Value)> FromPax(IReadOnlyDictionary<string, string> records, Action<string> warn)
+    /// <param name="raw">The same records' values as bytes, from <see cref="PaxRecordTap"/>.</param>
+    public static List<(string Name, byte[] Value)> FromPax(IReadOnlyDictionary<string, string> records,
+        IReadOnlyDictionary<string, byte[]> raw, Action<string> warn)
     {
         var result = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var (key, value) in records)
         {
             if (key.StartsWith(SchilyPrefix, StringComparison.Ordinal))
             {
+                var name = key[SchilyPrefix.Length..];
+                if (raw.TryGetValue(name, out var bytes))
+                {
+                    result[name] = bytes;
+                    continue;
+                }
                 // System.Formats.Tar decodes PAX values as UTF-8, so a binary value arrives with
                 // U+FFFD in place of its invalid bytes; applying it would write a corrupted value.
                 if (value.Contains('\uFFFD'))
                 {
-                    warn($"xattr {key[SchilyPrefix.Length..]}: binary value not representable, dropped");
+                    warn($"xattr {name}: binary value not representable, dropped");
                     continue;
                 }
-                result[key[SchilyPrefix.Length..]] = Encoding.UTF8.GetBytes(value);
+                result[name] = Encoding.UTF8.GetBytes(value);
             }
             else if (key.StartsWith(LibarchivePrefix, StringComparison.Ordinal))
             {

@@ -255,6 +255,34 @@ public class LayerApplierAttackTests
         Assert.Equal("y", File.ReadAllText(ws.In("c/inner")));
     }
 
+    /// <summary>CVE-2021-32760 class: a chmod or chown must never reach a host file through a planted symlink (IMG-CP-2).</summary>
+    [Fact]
+    public void Directory_entry_over_a_symlink_to_the_victim_never_chmods_or_chowns_the_victim()
+    {
+        using var ws = new LayerWorkspace();
+        var before = Lstat(ws.Victim);
+        File.CreateSymbolicLink(ws.In("lnk"), ws.Victim);
+
+        ws.Apply(new LayerTar().Dir("lnk", (UnixFileMode)0x1FF, uid: 4242).ToTar());
+
+        Assert.True(Lstat(ws.In("lnk")).IsDirectory);
+        Assert.Equal((before.Permissions, before.Uid), (Lstat(ws.Victim).Permissions, Lstat(ws.Victim).Uid));
+        ws.AssertVictimUntouched();
+    }
+
+    [Fact]
+    public void File_entry_over_a_symlink_to_the_sentinel_replaces_the_link_not_the_sentinel()
+    {
+        using var ws = new LayerWorkspace();
+        File.CreateSymbolicLink(ws.In("passwd"), ws.Sentinel);
+
+        ws.Apply(new LayerTar().File("passwd", "replaced", (UnixFileMode)0x1FF, uid: 4242).ToTar());
+
+        Assert.True(Lstat(ws.In("passwd")).IsRegular);
+        Assert.Equal("replaced", File.ReadAllText(ws.In("passwd")));
+        ws.AssertVictimUntouched();
+    }
+
     [Fact]
     public void L19_component_longer_than_255_bytes_is_refused_naming_the_entry()
     {

@@ -126,6 +126,20 @@ public class LayerApplierEntryTests
     }
 
     [Fact]
+    public void Binary_file_capability_in_a_raw_pax_record_is_applied_byte_for_byte()
+    {
+        using var ws = new LayerWorkspace();
+        // cap_setuid,cap_ipc_owner+ep (bits 7 and 15): bytes 0x80 that are not valid UTF-8.
+        var cap = new byte[] { 0x01, 0x00, 0x00, 0x02, 0x80, 0x80, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+        ws.Apply(RawTar.PaxFile("tool", ("SCHILY.xattr.security.capability", cap), ("SCHILY.xattr.user.note", "n"u8.ToArray())));
+
+        using var fd = Sys.Open(ws.In("tool"), OpenFlags.O_RDONLY);
+        Assert.Equal(cap, Sys.FgetXattr(fd.Value, "security.capability", "tool"));
+        Assert.Equal("n"u8.ToArray(), Sys.FgetXattr(fd.Value, "user.note", "tool"));
+    }
+
+    [Fact]
     public void Binary_xattr_in_libarchive_form_is_applied_exactly()
     {
         using var ws = new LayerWorkspace();

@@ -23,18 +23,24 @@ internal static class RawTar
     }
 
     /// <summary>A regular empty file preceded by a PAX extended header holding exactly these records.</summary>
-    public static byte[] PaxFile(string name, params (string Key, string Value)[] records)
+    public static byte[] PaxFile(string name, params (string Key, string Value)[] records) =>
+        PaxFile(name, records.Select(r => (r.Key, Encoding.UTF8.GetBytes(r.Value))).ToArray());
+
+    /// <summary>The same with raw values, as Go's archive/tar writes binary xattrs.</summary>
+    public static byte[] PaxFile(string name, params (string Key, byte[] Value)[] records)
     {
-        var body = new StringBuilder();
+        var body = new List<byte>();
         foreach (var (key, value) in records)
         {
-            var rest = $" {key}={value}\n";
-            var len = rest.Length + 1;
-            while ((len.ToString(System.Globalization.CultureInfo.InvariantCulture) + rest).Length != len)
+            var rest = Encoding.UTF8.GetByteCount($" {key}=\n") + value.Length;
+            var len = rest + 1;
+            while (len.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + rest != len)
                 len++;
-            body.Append(len.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(rest);
+            body.AddRange(Encoding.UTF8.GetBytes($"{len} {key}="));
+            body.AddRange(value);
+            body.Add((byte)'\n');
         }
-        var data = Encoding.UTF8.GetBytes(body.ToString());
+        var data = body.ToArray();
         return [.. Header("PaxHeaders/" + name, 'x', data.Length), .. Pad(data), .. Header(name, '0'), .. new byte[1024]];
     }
 
