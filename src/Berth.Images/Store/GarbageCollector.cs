@@ -13,7 +13,8 @@ namespace Berth.Images.Store;
 /// </summary>
 public static class GarbageCollector
 {
-    public static GcResult Collect(ImageStore store)
+    /// <param name="dryRun">Only count what would go (system df's reclaimable space).</param>
+    public static GcResult Collect(ImageStore store, bool dryRun = false)
     {
         var (records, leased) = store.Metadata.View(tx =>
         {
@@ -65,7 +66,8 @@ public static class GarbageCollector
             foreach (var s in leaves)
             {
                 freed += store.Snapshotter.Usage(s.Key).Size;
-                store.Snapshotter.Remove(s.Key);
+                if (!dryRun)
+                    store.Snapshotter.Remove(s.Key);
                 removedSnapshots++;
             }
             doomed = doomed.Except(leaves).ToList();
@@ -76,7 +78,7 @@ public static class GarbageCollector
         {
             if (liveBlobs.Contains(blob.Digest))
                 continue;
-            if (store.Content.Delete(blob.Digest))
+            if (dryRun || store.Content.Delete(blob.Digest))
             {
                 freed += blob.Size;
                 removedBlobs++;

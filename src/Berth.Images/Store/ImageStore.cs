@@ -100,6 +100,33 @@ public sealed class ImageStore : IDisposable
         }
     }
 
+    /// <summary>The row <c>image ls</c> prints for a record; unreadable documents give a row without details.</summary>
+    public ImageSummary Summarize(ImageRecord record)
+    {
+        try
+        {
+            var image = Resolve(record);
+            long unpacked = 0;
+            var complete = true;
+            foreach (var chain in image.ChainIds)
+            {
+                try
+                {
+                    unpacked += Snapshotter.Usage(chain.ToString()).Size;
+                }
+                catch (MetadataException e) when (e.Kind == MetadataErrorKind.NotFound)
+                {
+                    complete = false;
+                }
+            }
+            return new ImageSummary(record.Name, image.Id, record.Target, image.Config.Created, complete ? unpacked : image.ContentSize, complete);
+        }
+        catch (Exception e) when (e is ImageFormatException or ContentException)
+        {
+            return new ImageSummary(record.Name, record.Target, record.Target, null, record.Size, false);
+        }
+    }
+
     /// <summary>Names an image under another reference (docker tag).</summary>
     public ImageRecord Tag(string source, string target)
     {

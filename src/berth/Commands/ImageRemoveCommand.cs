@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace Berth.Cli.Commands;
+
+/// <summary>image rm: untags; the data goes at the next prune (garbage collection), as docker frees it when unreferenced.</summary>
+public static class ImageRemoveCommand
+{
+    public static Command Build(string name, string description, params string[] aliases)
+    {
+        var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore };
+        var force = new Option<bool>("--force", "-f") { Description = "force removal of the image" };
+        var cmd = new Command(name, description) { images, force };
+        foreach (var a in aliases)
+            cmd.Aliases.Add(a);
+        cmd.SetAction(p => BerthCli.Execute(p, store =>
+        {
+            var status = 0;
+            foreach (var image in p.GetValue(images)!)
+            {
+                try
+                {
+                    foreach (var line in store.Remove(image, p.GetValue(force)))
+                        Console.Out.Write(line + "\n");
+                }
+                catch (Exception e) when (e is Images.Store.ImageNotFoundException or Images.Store.ImageInUseException)
+                {
+                    // As docker: report each failure, go on with the others, exit 1 at the end.
+                    Console.Error.WriteLine($"Error: {e.Message}");
+                    status = 1;
+                }
+            }
+            var freed = Images.Store.GarbageCollector.Collect(store);
+            if (freed.Blobs + freed.Snapshots > 0)
+                Console.Out.Write($"Deleted: {freed.Blobs} blobs, {freed.Snapshots} layers\n");
+            return status;
+        }));
+        return cmd;
+    }
+}
