@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Berth.Images.Content;
+using Berth.Images.Oci;
 using Berth.Linux;
 
 namespace Berth.Images.Layers;

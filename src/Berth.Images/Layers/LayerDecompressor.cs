@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Berth.Images.Oci;
 
 namespace Berth.Images.Layers;
 
@@ -9,20 +10,8 @@ public static class LayerDecompressor
     private static ReadOnlySpan<byte> ZstdMagic => [0x28, 0xb5, 0x2f, 0xfd];
 
     /// <summary>The compression an OCI or Docker layer media type declares.</summary>
-    public static LayerCompression FromMediaType(string mediaType) => mediaType switch
-    {
-        "application/vnd.oci.image.layer.v1.tar"
-            or "application/vnd.oci.image.layer.nondistributable.v1.tar"
-            or "application/vnd.docker.image.rootfs.diff.tar" => LayerCompression.None,
-        "application/vnd.oci.image.layer.v1.tar+gzip"
-            or "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
-            or "application/vnd.docker.image.rootfs.diff.tar.gzip"
-            or "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" => LayerCompression.Gzip,
-        "application/vnd.oci.image.layer.v1.tar+zstd"
-            or "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
-            or "application/vnd.docker.image.rootfs.diff.tar.zstd" => LayerCompression.Zstd,
-        _ => throw new ArgumentException($"unsupported layer media type \"{mediaType}\"", nameof(mediaType)),
-    };
+    public static LayerCompression FromMediaType(string mediaType) =>
+        MediaTypes.LayerCompressionOf(mediaType) ?? throw new ArgumentException($"unsupported layer media type \"{mediaType}\"", nameof(mediaType));
 
     /// <summary>What the first bytes of a blob say it is; a tar has no magic at offset 0, so anything else is None.</summary>
     public static LayerCompression Sniff(ReadOnlySpan<byte> head) =>

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Berth.Images.Content;
 using Berth.Images.Layers;
+using Berth.Images.Oci;
 
 namespace Berth.Images.Tests.Layers;
 

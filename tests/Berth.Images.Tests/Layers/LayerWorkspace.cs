@@ -1,4 +1,5 @@
 using Berth.Images.Layers;
+using Berth.Images.Oci;
 using Berth.Linux;
 
 namespace Berth.Images.Tests.Layers;

@@ -1,9 +1,0 @@
-namespace Berth.Images.Layers;
-
-/// <summary>How a layer blob is compressed.</summary>
-public enum LayerCompression
-{
-    None,
-    Gzip,
-    Zstd,
-}
