@@ -5,6 +5,9 @@ internal enum ArchiveEntryKind
     File,
     Directory,
     Symlink,
+
+    /// <summary>A tar hard link; its target is a path from the archive root.</summary>
+    Hardlink,
     Other,
 }
 

@@ -34,10 +34,11 @@ internal static class ArchiveReader
                 TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile => ArchiveEntryKind.File,
                 TarEntryType.Directory => ArchiveEntryKind.Directory,
                 TarEntryType.SymbolicLink => ArchiveEntryKind.Symlink,
+                TarEntryType.HardLink => ArchiveEntryKind.Hardlink,
                 _ => ArchiveEntryKind.Other,
             };
             var data = entry.DataStream;
-            yield return new ArchiveEntry(name, kind, entry.Length, kind == ArchiveEntryKind.Symlink ? entry.LinkName : null, () => data ?? Stream.Null);
+            yield return new ArchiveEntry(name, kind, entry.Length, kind is ArchiveEntryKind.Symlink or ArchiveEntryKind.Hardlink ? entry.LinkName : null, () => data ?? Stream.Null);
         }
     }
 

@@ -9,7 +9,7 @@ namespace Berth.Images.Tests.Formats;
 /// <summary>Builds real images in a content store: tar layers (gzip or not), an OCI config and manifest.</summary>
 public static class TestImage
 {
-    /// <summary>A tar holding the given files (path → content), with the parent directories.</summary>
+    /// <summary>A tar holding the given files (path → content), with the parent directories; the same files give the same bytes.</summary>
     public static byte[] Tar(params (string Path, byte[] Data)[] files)
     {
         using var buffer = new MemoryStream();
@@ -20,8 +20,8 @@ public static class TestImage
             {
                 var slash = path.LastIndexOf('/');
                 if (slash > 0 && dirs.Add(path[..slash]))
-                    tar.WriteEntry(new PaxTarEntry(TarEntryType.Directory, path[..slash] + "/") { Mode = (UnixFileMode)0b111_101_101 });
-                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, path) { Mode = (UnixFileMode)0b111_101_101, DataStream = new MemoryStream(data) });
+                    tar.WriteEntry(new UstarTarEntry(TarEntryType.Directory, path[..slash] + "/") { Mode = (UnixFileMode)0b111_101_101, ModificationTime = DateTimeOffset.UnixEpoch });
+                tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, path) { Mode = (UnixFileMode)0b111_101_101, ModificationTime = DateTimeOffset.UnixEpoch, DataStream = new MemoryStream(data) });
             }
         }
         return buffer.ToArray();
