@@ -80,5 +80,5 @@ internal static class ArchiveReader
     private static string Clean(string name, string what) =>
         ArchivePath.TryClean(name, out var cleaned) ? cleaned : throw new ArchiveFormatException($"{what}: entry \"{name}\" escapes the archive");
 
-    private static string Lower(string message) => message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..].TrimEnd('.') : message;
+    internal static string Lower(string message) => message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..].TrimEnd('.') : message;
 }
