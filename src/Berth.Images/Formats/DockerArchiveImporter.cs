@@ -67,10 +67,14 @@ public sealed class DockerArchiveImporter(ContentStore store)
         return images;
     }
 
-    /// <summary>Members that may be a layer or a config: <c>&lt;id&gt;/layer.tar</c>, <c>&lt;id&gt;.json</c>, <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c>.</summary>
+    /// <summary>
+    /// Members that may be a layer or a config: <c>&lt;id&gt;/layer.tar</c> and <c>&lt;id&gt;.json</c>
+    /// (docker save), <c>&lt;hex&gt;.tar</c> (skopeo), <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c> (docker 25).
+    /// </summary>
     private static bool IsCandidate(string name) =>
         DockerArchive.IsLegacyLayer(name)
-        || (!name.Contains('/') && name.EndsWith(".json", StringComparison.Ordinal) && name != DockerArchive.ManifestFile && name != OciLayout.IndexFile)
+        || (!name.Contains('/') && (name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".tar", StringComparison.Ordinal))
+            && name != DockerArchive.ManifestFile && name != OciLayout.IndexFile)
         || (name.StartsWith(OciLayout.BlobsDirectory + "/", StringComparison.Ordinal) && name.Count(c => c == '/') == 2);
 
     private Descriptor IngestEntry(ArchiveEntry entry, string what)
