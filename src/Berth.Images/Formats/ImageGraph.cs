@@ -13,9 +13,11 @@ internal static class ImageGraph
     /// <summary>
     /// Every descriptor reachable from <paramref name="roots"/>, parents before children, each digest
     /// once. A blob absent from the store, or of another size than its descriptor says, is an error
-    /// naming it and what referenced it.
+    /// naming it and what referenced it. With a <paramref name="platforms"/> matcher, an index's
+    /// entries for other platforms are not followed (containerd's export and import with a platform):
+    /// a pull fetches only the host's manifest of a multi-platform index.
     /// </summary>
-    public static IReadOnlyList<Descriptor> Walk(ContentStore store, IEnumerable<(Descriptor Descriptor, string From)> roots, string what)
+    public static IReadOnlyList<Descriptor> Walk(ContentStore store, IEnumerable<(Descriptor Descriptor, string From)> roots, string what, PlatformMatcher? platforms = null)
     {
         var seen = new HashSet<Digest>();
         var order = new List<Descriptor>();
@@ -31,14 +33,14 @@ internal static class ImageGraph
             if (size != d.Size)
                 throw new ArchiveFormatException($"{what}: blob {d.Digest} ({from}): size {size} does not match the descriptor's {d.Size}");
             order.Add(d);
-            var children = Children(store, d, what);
+            var children = Children(store, d, what, platforms);
             for (var i = children.Count - 1; i >= 0; i--)
                 pending.Push(children[i]);
         }
         return order;
     }
 
-    private static List<(Descriptor, string)> Children(ContentStore store, Descriptor d, string what)
+    private static List<(Descriptor, string)> Children(ContentStore store, Descriptor d, string what, PlatformMatcher? platforms)
     {
         var children = new List<(Descriptor, string)>();
         if (!MediaTypes.IsIndex(d.MediaType) && !MediaTypes.IsManifest(d.MediaType))
@@ -55,7 +57,10 @@ internal static class ImageGraph
         if (document.Index is { } index)
         {
             for (var i = 0; i < index.Manifests.Count; i++)
-                children.Add((index.Manifests[i], $"manifests[{i}] of index {d.Digest}"));
+            {
+                if (platforms is null || index.Manifests[i].Platform is not { } p || platforms.Matches(p))
+                    children.Add((index.Manifests[i], $"manifests[{i}] of index {d.Digest}"));
+            }
         }
         else if (document.Manifest is { } manifest)
         {

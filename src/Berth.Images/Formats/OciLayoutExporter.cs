@@ -9,10 +9,14 @@ namespace Berth.Images.Formats;
 /// (<c>oci-archive</c>), with every blob they reach. index.json names each image the way containerd
 /// and podman do: <c>org.opencontainers.image.ref.name</c> holds the tag (what <c>skopeo oci:dir:tag</c>
 /// and umoci look up) and <c>io.containerd.image.name</c> the full name. A tar is written in a fixed
-/// order (oci-layout, index.json, blobs), so the same images give the same bytes.
+/// order (oci-layout, index.json, blobs), so the same images give the same bytes. With a platform,
+/// an index's manifests for other platforms are left out (the index itself is kept whole, as
+/// containerd's <c>export --platform</c> does); without one, every platform must be in the store.
 /// </summary>
-public sealed class OciLayoutExporter(ContentStore store)
+public sealed class OciLayoutExporter(ContentStore store, Platform? platform = null)
 {
+    private readonly PlatformMatcher? _platforms = platform is null ? null : new PlatformMatcher(platform);
+
     public void ExportToArchive(IReadOnlyList<ExportImage> images, Stream tar)
     {
         using var writer = ArchiveWriter.ToTar(tar);
@@ -27,7 +31,7 @@ public sealed class OciLayoutExporter(ContentStore store)
 
     private void Export(IReadOnlyList<ExportImage> images, ArchiveWriter writer, bool indexLast)
     {
-        var blobs = ImageGraph.Walk(store, images.Select((image, i) => (image.Target, $"image {image.Name ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)}")), "oci export");
+        var blobs = ImageGraph.Walk(store, images.Select((image, i) => (image.Target, $"image {image.Name ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture)}")), "oci export", _platforms);
         var index = IndexJson(images);
         writer.AddFile(OciLayout.LayoutFile, OciLayout.LayoutBytes);
         // In a directory, index.json last: a layout cut short by a crash names no image whose blobs are absent.

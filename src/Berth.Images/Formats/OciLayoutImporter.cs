@@ -9,10 +9,13 @@ namespace Berth.Images.Formats;
 /// verified against their names as they stream; index.json and oci-layout are kept in memory (size
 /// limited); at the end every blob reachable from index.json must be in the store. Top-level files
 /// other than these are ignored, as containerd does. Nothing is registered as an image here: the
-/// caller names and records the returned images.
+/// caller names and records the returned images. With a platform, an index's manifests for other
+/// platforms need not be in the archive (what an export for one platform writes).
 /// </summary>
-public sealed class OciLayoutImporter(ContentStore store)
+public sealed class OciLayoutImporter(ContentStore store, Platform? platform = null)
 {
+    private readonly PlatformMatcher? _platforms = platform is null ? null : new PlatformMatcher(platform);
+
     public IReadOnlyList<ImportedImage> ImportArchive(Stream tar, string archiveName) =>
         Import(ArchiveReader.FromTar(tar, $"oci-archive {archiveName}"), $"oci-archive {archiveName}");
 
@@ -46,7 +49,7 @@ public sealed class OciLayoutImporter(ContentStore store)
         {
             throw new ArchiveFormatException($"{what}: {OciLayout.IndexFile}: {e.Message}", e);
         }
-        ImageGraph.Walk(store, index.Manifests.Select((d, i) => (d, $"{OciLayout.IndexFile} manifests[{i}]")), what);
+        ImageGraph.Walk(store, index.Manifests.Select((d, i) => (d, $"{OciLayout.IndexFile} manifests[{i}]")), what, _platforms);
         return index.Manifests.Select(d => new ImportedImage(NameOf(d), d)).ToList();
     }
 

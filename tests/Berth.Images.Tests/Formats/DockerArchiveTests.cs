@@ -242,4 +242,46 @@ public sealed class DockerArchiveTests : IDisposable
             new DockerArchiveExporter(_source.Store).ExportToArchive([new ExportImage("x:y", manifest)], Stream.Null));
         Assert.Equal($"docker-archive export: layer {layer.Digest}: uncompressed digest {Digest.Compute(Layer1)} does not match diff id {Digest.Compute(Layer2)}", e.Message);
     }
+
+    [Fact]
+    public void Exporting_one_image_under_two_names_writes_one_entry_with_both_tags()
+    {
+        var manifest = TestImage.BuildSmall(_source.Store);
+        new DockerArchiveExporter(_source.Store).ExportToDirectory([new ExportImage("a:1", manifest), new ExportImage("b:2", manifest)], _dir["out"]);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(_dir["out/manifest.json"]));
+        var entry = Assert.Single(doc.RootElement.EnumerateArray());
+        Assert.Equal(["a:1", "b:2"], entry.GetProperty("RepoTags").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Fact]
+    public void Exported_images_sharing_a_layer_carry_it_once()
+    {
+        var first = TestImage.Build(_source.Store, Layer1);
+        var second = TestImage.Build(_source.Store, Layer1, Layer2);
+        using var buffer = new MemoryStream();
+        new DockerArchiveExporter(_source.Store).ExportToArchive([new ExportImage("a:1", first), new ExportImage("b:2", second)], buffer);
+        buffer.Position = 0;
+        var names = new List<string>();
+        using (var reader = new TarReader(buffer, leaveOpen: true))
+        {
+            while (reader.GetNextEntry() is { } entry)
+                names.Add(entry.Name);
+        }
+        Assert.Single(names, n => n == $"{Digest.Compute(Layer1).Encoded}/layer.tar");
+        buffer.Position = 0;
+        Assert.Equal(["a:1", "b:2"], new DockerArchiveImporter(_target.Store).ImportArchive(buffer, "out.tar").Select(i => i.Name));
+    }
+
+    [Fact]
+    public void Skopeo_style_layers_named_hex_dot_tar_are_read()
+    {
+        var config = Encoding.UTF8.GetBytes(Config(Layer1));
+        var layer = $"{Digest.Compute(Layer1).Encoded}.tar";
+        var image = Assert.Single(Import([
+            (layer, Layer1),
+            ($"{Digest.Compute(config).Encoded}.json", config),
+            Manifest($$"""[{"Config":"{{Digest.Compute(config).Encoded}}.json","RepoTags":["x:y"],"Layers":["{{layer}}"]}]"""),
+        ]));
+        Assert.Equal(Digest.Compute(Layer1), ManifestOf(image).Layers[0].Digest);
+    }
 }

@@ -227,4 +227,46 @@ public sealed class OciLayoutTests : IDisposable
         var e = Assert.Throws<ArchiveFormatException>(() => ExportTar(new ExportImage("small:latest", manifest)));
         Assert.Equal($"oci export: blob {config.Digest} (config of manifest {manifest.Digest}) is missing", e.Message);
     }
+
+    /// <summary>An index with the small image for the host, and an entry for another platform whose manifest is not in the store.</summary>
+    private Descriptor MultiPlatformIndex()
+    {
+        var host = TestImage.BuildSmall(_source.Store);
+        var absent = Digest.Compute("not pulled"u8);
+        var other = Platform.Host.Architecture == "s390x" ? "ppc64le" : "s390x";
+        return TestImage.Put(_source.Store, MediaTypes.OciIndex, Encoding.UTF8.GetBytes($$$"""
+            {"schemaVersion":2,"mediaType":"{{{MediaTypes.OciIndex}}}","manifests":[
+              {"mediaType":"{{{host.MediaType}}}","digest":"{{{host.Digest}}}","size":{{{host.Size}}},"platform":{"os":"linux","architecture":"{{{Platform.Host.Architecture}}}"}},
+              {"mediaType":"{{{MediaTypes.OciManifest}}}","digest":"{{{absent}}}","size":10,"platform":{"os":"linux","architecture":"{{{other}}}"}}]}
+            """));
+    }
+
+    [Fact]
+    public void Export_for_one_platform_leaves_out_the_manifests_of_others()
+    {
+        var index = MultiPlatformIndex();
+        using var buffer = new MemoryStream();
+        new OciLayoutExporter(_source.Store, Platform.Host).ExportToArchive([new ExportImage("multi:latest", index)], buffer);
+        buffer.Position = 0;
+        var image = Assert.Single(new OciLayoutImporter(_target.Store, Platform.Host).ImportArchive(buffer, "multi.tar"));
+        Assert.Equal(index.Digest, image.Target.Digest);
+    }
+
+    [Fact]
+    public void Export_for_all_platforms_needs_every_platform_in_the_store()
+    {
+        var index = MultiPlatformIndex();
+        var e = Assert.Throws<ArchiveFormatException>(() => ExportTar(new ExportImage("multi:latest", index)));
+        Assert.StartsWith("oci export: blob sha256:", e.Message);
+        Assert.EndsWith($"(manifests[1] of index {index.Digest}) is missing", e.Message);
+    }
+
+    [Fact]
+    public void Images_sharing_blobs_are_exported_with_each_blob_once()
+    {
+        var manifest = TestImage.BuildSmall(_source.Store);
+        var names = Names(ExportTar(new ExportImage("a:1", manifest), new ExportImage("b:2", manifest)));
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.Equal(2, ImportTar(ExportTar(new ExportImage("a:1", manifest), new ExportImage("b:2", manifest))).Count);
+    }
 }
