@@ -108,6 +108,11 @@ public sealed class DockerArchiveImporter(ContentStore store)
             writer.Commit(entry.Length, digest);
             return new Descriptor { Digest = digest, Size = entry.Length };
         }
+        catch (ContentVerificationException e)
+        {
+            store.Abort(reference);
+            throw new ArchiveFormatException($"{what}: {entry.Name}: {e.Message}", e);
+        }
         catch
         {
             store.Abort(reference);

@@ -284,4 +284,17 @@ public sealed class DockerArchiveTests : IDisposable
         ]));
         Assert.Equal(Digest.Compute(Layer1), ManifestOf(image).Layers[0].Digest);
     }
+
+    [Fact]
+    public void An_archive_cut_inside_a_layer_is_refused_and_leaves_no_ingest()
+    {
+        var layer = new byte[100_000];
+        new Random(3).NextBytes(layer);
+        TestImage.WriteTar(_dir["cut.tar"], ("l0/layer.tar", layer));
+        var cut = File.ReadAllBytes(_dir["cut.tar"])[..50_000];
+        var e = Assert.Throws<ArchiveFormatException>(() => new DockerArchiveImporter(_target.Store).ImportArchive(new MemoryStream(cut), "cut.tar"));
+        Assert.StartsWith("docker-archive cut.tar: l0/layer.tar: ", e.Message);
+        Assert.Empty(_target.Store.ListIngests());
+        Assert.Empty(_target.Store.Walk());
+    }
 }

@@ -269,4 +269,26 @@ public sealed class OciLayoutTests : IDisposable
         Assert.Equal(names.Count, names.Distinct().Count());
         Assert.Equal(2, ImportTar(ExportTar(new ExportImage("a:1", manifest), new ExportImage("b:2", manifest))).Count);
     }
+
+    [Fact]
+    public void A_truncated_archive_is_refused_naming_the_archive()
+    {
+        var manifest = TestImage.BuildSmall(_source.Store);
+        var tar = ExportTar(new ExportImage("small:latest", manifest));
+        var e = Assert.Throws<ArchiveFormatException>(() => ImportTar(tar[..(tar.Length / 2)]));
+        Assert.StartsWith("oci-archive test.tar: ", e.Message);
+    }
+
+    [Fact]
+    public void An_archive_cut_inside_a_blob_is_refused_and_the_blob_not_stored()
+    {
+        var blob = new byte[100_000];
+        new Random(2).NextBytes(blob);
+        var digest = Digest.Compute(blob);
+        TestImage.WriteTar(_dir["cut.tar"], ($"blobs/sha256/{digest.Encoded}", blob));
+        var cut = File.ReadAllBytes(_dir["cut.tar"])[..50_000];
+        var e = Assert.Throws<ArchiveFormatException>(() => ImportTar(cut));
+        Assert.StartsWith($"oci-archive test.tar: blobs/sha256/{digest.Encoded}: ", e.Message);
+        Assert.False(_target.Store.Exists(digest));
+    }
 }
