@@ -297,4 +297,38 @@ public sealed class DockerArchiveTests : IDisposable
         Assert.Empty(_target.Store.ListIngests());
         Assert.Empty(_target.Store.Walk());
     }
+
+    [Fact]
+    public void Export_streams_to_an_output_that_cannot_seek()
+    {
+        var manifest = TestImage.BuildSmall(_source.Store);
+        var pipe = new PipeStream();
+        new DockerArchiveExporter(_source.Store).ExportToArchive([new ExportImage("small:latest", manifest)], pipe);
+        var image = Assert.Single(new DockerArchiveImporter(_target.Store).ImportArchive(new MemoryStream(pipe.Written), "pipe.tar"));
+        Assert.Equal(2, ManifestOf(image).Layers.Count);
+    }
+
+    [Fact]
+    public void An_exported_directory_imports_back()
+    {
+        var manifest = TestImage.BuildSmall(_source.Store);
+        new DockerArchiveExporter(_source.Store).ExportToDirectory([new ExportImage("small:latest", manifest)], _dir["out"]);
+        var image = Assert.Single(new DockerArchiveImporter(_target.Store).ImportDirectory(_dir["out"]));
+        Assert.Equal("small:latest", image.Name);
+    }
+
+    [Fact]
+    public void Export_of_an_index_writes_the_manifest_for_the_requested_platform()
+    {
+        var arm = TestImage.Build(_source.Store, Layer1);
+        var amd = TestImage.Build(_source.Store, Layer2);
+        var index = TestImage.Put(_source.Store, MediaTypes.OciIndex, Encoding.UTF8.GetBytes($$$"""
+            {"schemaVersion":2,"manifests":[
+              {"mediaType":"{{{arm.MediaType}}}","digest":"{{{arm.Digest}}}","size":{{{arm.Size}}},"platform":{"os":"linux","architecture":"arm64"}},
+              {"mediaType":"{{{amd.MediaType}}}","digest":"{{{amd.Digest}}}","size":{{{amd.Size}}},"platform":{"os":"linux","architecture":"amd64"}}]}
+            """));
+        new DockerArchiveExporter(_source.Store, Platform.Parse("linux/arm64")).ExportToDirectory([new ExportImage("multi:1", index)], _dir["out"]);
+        Assert.True(Directory.Exists(_dir[$"out/{Digest.Compute(Layer1).Encoded}"]));
+        Assert.False(Directory.Exists(_dir[$"out/{Digest.Compute(Layer2).Encoded}"]));
+    }
 }

@@ -291,4 +291,13 @@ public sealed class OciLayoutTests : IDisposable
         Assert.StartsWith($"oci-archive test.tar: blobs/sha256/{digest.Encoded}: ", e.Message);
         Assert.False(_target.Store.Exists(digest));
     }
+
+    [Fact]
+    public void Export_streams_to_an_output_that_cannot_seek()
+    {
+        var manifest = TestImage.BuildSmall(_source.Store);
+        var pipe = new PipeStream();
+        new OciLayoutExporter(_source.Store).ExportToArchive([new ExportImage("small:latest", manifest)], pipe);
+        Assert.Equal(ExportTar(new ExportImage("small:latest", manifest)), pipe.Written);
+    }
 }
