@@ -20,13 +20,16 @@ internal static class Compression
         : head.StartsWith(ZstdMagic) ? LayerCompression.Zstd
         : LayerCompression.None;
 
-    /// <summary>Peeks at the start of <paramref name="source"/> without losing the bytes: the returned stream replays them.</summary>
-    public static Stream Sniff(Stream source, out LayerCompression compression)
+    /// <summary>
+    /// Peeks at the start of <paramref name="source"/> without losing the bytes: the returned stream
+    /// replays them. Disposing it disposes the source unless <paramref name="leaveOpen"/>.
+    /// </summary>
+    public static Stream Sniff(Stream source, out LayerCompression compression, bool leaveOpen = false)
     {
         var head = new byte[4];
         var n = source.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         compression = Detect(head.AsSpan(0, n));
-        return new PrefixedStream(head.AsMemory(0, n), source);
+        return new PrefixedStream(head.AsMemory(0, n), source, leaveOpen);
     }
 
     public static Stream Decompress(Stream source, LayerCompression compression) => compression switch
@@ -37,5 +40,6 @@ internal static class Compression
     };
 
     /// <summary>The uncompressed stream of <paramref name="source"/>, whatever its compression.</summary>
-    public static Stream OpenUncompressed(Stream source) => Decompress(Sniff(source, out var compression), compression);
+    public static Stream OpenUncompressed(Stream source, bool leaveOpen = false) =>
+        Decompress(Sniff(source, out var compression, leaveOpen), compression);
 }

@@ -19,8 +19,9 @@ public sealed class DockerArchiveImporter(ContentStore store)
     /// <summary>How many symlinks in a row lead from one layer.tar to another before it counts as a loop.</summary>
     private const int MaxLinkHops = 16;
 
+    /// <summary>Reads the archive as a stream, once; it may be gzip or zstd compressed, as <c>docker load</c> accepts.</summary>
     public IReadOnlyList<ImportedImage> ImportArchive(Stream tar, string archiveName) =>
-        Import(ArchiveReader.FromTar(tar, $"docker-archive {archiveName}"), $"docker-archive {archiveName}");
+        Import(ArchiveReader.FromTar(Compression.OpenUncompressed(tar, leaveOpen: true), $"docker-archive {archiveName}"), $"docker-archive {archiveName}");
 
     public IReadOnlyList<ImportedImage> ImportDirectory(string path) =>
         Import(ArchiveReader.FromDirectory(path, $"docker-archive {path}"), $"docker-archive {path}");

@@ -16,8 +16,9 @@ public sealed class OciLayoutImporter(ContentStore store, Platform? platform = n
 {
     private readonly PlatformMatcher? _platforms = platform is null ? null : new PlatformMatcher(platform);
 
+    /// <summary>Reads the archive as a stream, once; it may be gzip or zstd compressed, as <c>docker load</c> accepts.</summary>
     public IReadOnlyList<ImportedImage> ImportArchive(Stream tar, string archiveName) =>
-        Import(ArchiveReader.FromTar(tar, $"oci-archive {archiveName}"), $"oci-archive {archiveName}");
+        Import(ArchiveReader.FromTar(Compression.OpenUncompressed(tar, leaveOpen: true), $"oci-archive {archiveName}"), $"oci-archive {archiveName}");
 
     public IReadOnlyList<ImportedImage> ImportDirectory(string path) =>
         Import(ArchiveReader.FromDirectory(path, $"oci layout {path}"), $"oci layout {path}");

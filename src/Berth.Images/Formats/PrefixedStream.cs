@@ -1,7 +1,7 @@
 namespace Berth.Images.Formats;
 
-/// <summary>A read-only stream that yields some already-read bytes, then the rest of the source; disposes the source.</summary>
-internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream source) : Stream
+/// <summary>A read-only stream that yields some already-read bytes, then the rest of the source.</summary>
+internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream source, bool leaveOpen) : Stream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
 
@@ -45,7 +45,7 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream source)
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !leaveOpen)
             source.Dispose();
         base.Dispose(disposing);
     }

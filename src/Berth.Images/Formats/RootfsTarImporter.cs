@@ -53,7 +53,7 @@ public sealed class RootfsTarImporter(ContentStore store)
             Digest diffId;
             using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
             {
-                using var uncompressed = new DigestingStream(Compression.OpenUncompressed(tarball));
+                using var uncompressed = new DigestingStream(Compression.OpenUncompressed(tarball, leaveOpen: true));
                 using var tee = new TeeStream(uncompressed, gzip);
                 try
                 {

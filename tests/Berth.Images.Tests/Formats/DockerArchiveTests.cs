@@ -331,4 +331,21 @@ public sealed class DockerArchiveTests : IDisposable
         Assert.True(Directory.Exists(_dir[$"out/{Digest.Compute(Layer1).Encoded}"]));
         Assert.False(Directory.Exists(_dir[$"out/{Digest.Compute(Layer2).Encoded}"]));
     }
+
+    [Fact]
+    public void A_gzip_compressed_archive_is_read_as_docker_load_does()
+    {
+        TestImage.WriteTar(_dir["in.tar"], [.. Legacy()]);
+        var gz = TestImage.Gzip(File.ReadAllBytes(_dir["in.tar"]));
+        Assert.Equal("busybox:latest", Assert.Single(new DockerArchiveImporter(_target.Store).ImportArchive(new MemoryStream(gz), "in.tar.gz")).Name);
+    }
+
+    [Fact]
+    public void Import_leaves_the_callers_stream_open()
+    {
+        TestImage.WriteTar(_dir["in.tar"], [.. Legacy()]);
+        using var file = File.OpenRead(_dir["in.tar"]);
+        new DockerArchiveImporter(_target.Store).ImportArchive(file, "in.tar");
+        Assert.True(file.CanRead);
+    }
 }

@@ -121,4 +121,12 @@ public sealed class RootfsTarImporterTests : IDisposable
         var e = Assert.Throws<ArchiveFormatException>(() => new RootfsTarImporter(_store.Store).Import(new MemoryStream()));
         Assert.Equal("rootfs tarball -: empty", e.Message);
     }
+
+    [Fact]
+    public void Import_leaves_the_callers_stream_open()
+    {
+        var input = new MemoryStream(TestImage.Gzip(Rootfs));
+        new RootfsTarImporter(_store.Store).Import(input);
+        Assert.True(input.CanRead);
+    }
 }
