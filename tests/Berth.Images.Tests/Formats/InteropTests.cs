@@ -101,4 +101,19 @@ public sealed class InteropTests : IDisposable
         Tool.Run("umoci", "unpack", "--image", $"{_dir["layout"]}:latest", _dir["bundle"]);
         Assert.Equal(File.ReadAllBytes("/bin/busybox"), File.ReadAllBytes(_dir["bundle/rootfs/bin/busybox"]));
     }
+
+    [Fact]
+    public void An_image_imported_from_a_skopeo_docker_archive_exports_as_a_docker_archive_skopeo_can_copy()
+    {
+        Tool.Run("skopeo", "--insecure-policy", "copy", $"oci:{ExportLayout()}:1.0", $"docker-archive:{_dir["bbox.tar"]}:bbox:1.0");
+        using (var file = File.OpenRead(_dir["bbox.tar"]))
+        using (var output = File.Create(_dir["again.tar"]))
+        {
+            var image = Assert.Single(new DockerArchiveImporter(_target.Store).ImportArchive(file, "bbox.tar"));
+            new DockerArchiveExporter(_target.Store).ExportToArchive([new ExportImage(image.Name, image.Target)], output);
+        }
+        Tool.Run("skopeo", "--insecure-policy", "copy", $"docker-archive:{_dir["again.tar"]}", $"oci:{_dir["copy"]}:copied");
+        var copied = Assert.Single(new OciLayoutImporter(_source.Store).ImportDirectory(_dir["copy"]));
+        Assert.Equal(DiffIds(_source.Store, _image), DiffIds(_source.Store, copied.Target));
+    }
 }
