@@ -38,7 +38,7 @@ public static class BerthCli
             using var store = ImageStore.Open(parse.GetValue(Root) ?? ImageStore.DefaultRoot, parse.GetValue(StorageDriver));
             return action(store);
         }
-        catch (Exception e) when (e is ImageNotFoundException or ImageInUseException or ImageFormatException or ContentException
+        catch (Exception e) when (e is Images.Formats.ArchiveFormatException or ImageNotFoundException or ImageInUseException or ImageFormatException or ContentException
             or LayerException or BundleException or MetadataException or LinuxException or IOException or FormatException
             or UnauthorizedAccessException or ArgumentException)
         {

@@ -14,6 +14,9 @@ public static class ImageCommands
         image.Subcommands.Add(ImageTagCommand.Build("tag"));
         image.Subcommands.Add(ImageHistoryCommand.Build("history"));
         image.Subcommands.Add(ImagePruneCommand.Build());
+        image.Subcommands.Add(ImageLoadCommand.Build("load"));
+        image.Subcommands.Add(ImageSaveCommand.Build("save"));
+        image.Subcommands.Add(ImageImportCommand.Build("import"));
         image.Subcommands.Add(ImageBundleCommand.Build());
         image.Subcommands.Add(ImageBundleCommand.BuildRemove());
         return image;
@@ -25,5 +28,8 @@ public static class ImageCommands
         ImageRemoveCommand.Build("rmi", "remove one or more images"),
         ImageTagCommand.Build("tag"),
         ImageHistoryCommand.Build("history"),
+        ImageLoadCommand.Build("load"),
+        ImageSaveCommand.Build("save"),
+        ImageImportCommand.Build("import"),
     ];
 }

@@ -32,7 +32,7 @@ public static class ImageListCommand
             {
                 foreach (var r in rows)
                 {
-                    var reference = ImageReference.Parse(r.Name);
+                    var reference = ImageReference.TryParse(r.Name, out var parsed) ? parsed : null;
                     using var buffer = new MemoryStream();
                     using (var w = new Utf8JsonWriter(buffer))
                     {
@@ -40,11 +40,11 @@ public static class ImageListCommand
                         w.WriteString("Containers", "N/A");
                         w.WriteString("CreatedAt", r.Created?.ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture) ?? "");
                         w.WriteString("CreatedSince", Humanize.Ago(r.Created));
-                        w.WriteString("Digest", reference.Digest?.ToString() ?? "<none>");
+                        w.WriteString("Digest", reference?.Digest?.ToString() ?? "<none>");
                         w.WriteString("ID", Id(r.Id));
-                        w.WriteString("Repository", reference.FamiliarRepository);
+                        w.WriteString("Repository", reference?.FamiliarRepository ?? "<none>");
                         w.WriteString("Size", Humanize.Size(r.Size));
-                        w.WriteString("Tag", reference.Tag ?? "<none>");
+                        w.WriteString("Tag", reference?.Tag ?? "<none>");
                         w.WriteEndObject();
                     }
                     Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
@@ -54,8 +54,9 @@ public static class ImageListCommand
             var table = new ColumnTable("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
             foreach (var r in rows)
             {
-                var reference = ImageReference.Parse(r.Name);
-                table.Add(reference.FamiliarRepository, reference.Tag ?? "<none>", Id(r.Id), Humanize.Ago(r.Created), Humanize.Size(r.Size));
+                // An unnamed (loaded or imported without a name) image is kept under its digest: <none>.
+                var reference = ImageReference.TryParse(r.Name, out var parsed) ? parsed : null;
+                table.Add(reference?.FamiliarRepository ?? "<none>", reference?.Tag ?? "<none>", Id(r.Id), Humanize.Ago(r.Created), Humanize.Size(r.Size));
             }
             table.Write(Console.Out);
             return 0;

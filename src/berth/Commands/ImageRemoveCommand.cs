@@ -15,6 +15,7 @@ public static class ImageRemoveCommand
         cmd.SetAction(p => BerthCli.Execute(p, store =>
         {
             var status = 0;
+            var idsBefore = store.List().Select(store.IdOf).ToHashSet();
             foreach (var image in p.GetValue(images)!)
             {
                 try
@@ -29,9 +30,11 @@ public static class ImageRemoveCommand
                     status = 1;
                 }
             }
-            var freed = Images.Store.GarbageCollector.Collect(store);
-            if (freed.Blobs + freed.Snapshots > 0)
-                Console.Out.Write($"Deleted: {freed.Blobs} blobs, {freed.Snapshots} layers\n");
+            // As docker: an image whose last name went is deleted, and its ID printed.
+            idsBefore.ExceptWith(store.List().Select(store.IdOf));
+            Images.Store.GarbageCollector.Collect(store);
+            foreach (var id in idsBefore)
+                Console.Out.Write($"Deleted: {id}\n");
             return status;
         }));
         return cmd;

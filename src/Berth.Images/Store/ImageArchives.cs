@@ -1,0 +1,122 @@
+using System.Formats.Tar;
+using Berth.Images.Formats;
+using Berth.Images.Metadata;
+using Berth.Images.Oci;
+using Berth.Images.References;
+
+namespace Berth.Images.Store;
+
+/// <summary>
+/// docker load / save / import on the store: archives in and out, names registered, layers
+/// unpacked. An image becomes visible by name only after all its blobs are verified and its
+/// layers unpacked, so an interrupted load leaves no half image behind.
+/// </summary>
+public static class ImageArchives
+{
+    /// <summary>Loads a docker-archive or an OCI archive (tar, optionally gzip or zstd), or either layout as a directory.</summary>
+    /// <returns>The names registered ("Loaded image: …"), or the image IDs of unnamed images.</returns>
+    public static IReadOnlyList<string> Load(ImageStore store, string path, ArchiveFormat format = ArchiveFormat.Auto, Action<string, int, bool>? layerDone = null)
+    {
+        IReadOnlyList<ImportedImage> imported;
+        if (Directory.Exists(path))
+        {
+            format = format == ArchiveFormat.Auto ? (File.Exists(Path.Combine(path, "manifest.json")) ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive) : format;
+            imported = format == ArchiveFormat.DockerArchive
+                ? new DockerArchiveImporter(store.Content).ImportDirectory(path)
+                : new OciLayoutImporter(store.Content, Platform.Host).ImportDirectory(path);
+        }
+        else
+        {
+            using var file = File.OpenRead(path);
+            if (format == ArchiveFormat.Auto)
+            {
+                format = HasEntry(file, "manifest.json") ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive;
+                file.Position = 0;
+            }
+            imported = Import(store, file, Path.GetFileName(path), format);
+        }
+        return Register(store, imported, layerDone);
+    }
+
+    /// <summary>Loads from a stream read once (stdin): a docker-archive unless told otherwise, as docker load.</summary>
+    public static IReadOnlyList<string> Load(ImageStore store, Stream input, string name, ArchiveFormat format, Action<string, int, bool>? layerDone = null) =>
+        Register(store, Import(store, input, name, format == ArchiveFormat.Auto ? ArchiveFormat.DockerArchive : format), layerDone);
+
+    public static void Save(ImageStore store, IReadOnlyList<string> images, Stream output, ArchiveFormat format)
+    {
+        var export = new List<ExportImage>();
+        foreach (var image in images)
+        {
+            var record = store.Find(image);
+            var named = ImageReference.TryParse(image, out var r) && r!.ToString() == record.Name;
+            export.Add(new ExportImage(named ? record.Name : null, ImageStore.Describe(record)));
+        }
+        if (format == ArchiveFormat.OciArchive)
+            new OciLayoutExporter(store.Content, Platform.Host).ExportToArchive(export, output);
+        else
+            new DockerArchiveExporter(store.Content).ExportToArchive(export, output);
+    }
+
+    /// <summary>docker import: a root filesystem tarball as a one-layer image, named if a name is given.</summary>
+    public static ResolvedImage ImportRootfs(ImageStore store, Stream tarball, string? name, RootfsImportOptions options)
+    {
+        var target = new RootfsTarImporter(store.Content).Import(tarball, options);
+        var record = store.Register(name is null ? DanglingName(target) : ImageReference.Parse(name).ToString(), target);
+        return store.Unpack(record);
+    }
+
+    private static IReadOnlyList<ImportedImage> Import(ImageStore store, Stream input, string name, ArchiveFormat format) =>
+        format == ArchiveFormat.DockerArchive
+            ? new DockerArchiveImporter(store.Content).ImportArchive(input, name)
+            : new OciLayoutImporter(store.Content, Platform.Host).ImportArchive(input, name);
+
+    private static List<string> Register(ImageStore store, IReadOnlyList<ImportedImage> imported, Action<string, int, bool>? layerDone)
+    {
+        var loaded = new List<string>();
+        foreach (var image in imported)
+        {
+            // Unpack before naming: a name only ever points at a complete image.
+            var resolved = ImageResolver.Resolve(store.Content, image.Target);
+            var label = image.Name ?? resolved.Id.ToString();
+            new LayerUnpacker(store.Content, store.Snapshotter, store.LayerLimits) { LayerDone = (i, fresh) => layerDone?.Invoke(label, i, fresh) }.Unpack(resolved);
+            if (image.Name is { } n)
+            {
+                var full = ImageReference.Parse(n).ToString();
+                store.Register(full, image.Target);
+                loaded.Add("Loaded image: " + ImageStore.Familiar(full));
+            }
+            else
+            {
+                store.Register(DanglingName(image.Target), image.Target);
+                loaded.Add("Loaded image ID: " + resolved.Id);
+            }
+        }
+        return loaded;
+    }
+
+    /// <summary>
+    /// An unnamed image still needs a record, or garbage collection would take it: it is kept
+    /// under its manifest digest, which image ls shows as &lt;none&gt;.
+    /// </summary>
+    public static string DanglingName(Descriptor target) => "<none>@" + target.Digest;
+
+    private static bool HasEntry(Stream seekable, string name)
+    {
+        // A seekable tar is scanned by headers only: TarReader seeks over the entries' data.
+        // A compressed archive is not scanned: docker load's format is assumed, as docker does.
+        try
+        {
+            using var reader = new TarReader(seekable, leaveOpen: true);
+            while (reader.GetNextEntry(copyData: false) is { } entry)
+            {
+                if (entry.Name.TrimStart('.', '/') == name)
+                    return true;
+            }
+            return false;
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            return true;
+        }
+    }
+}
