@@ -142,6 +142,9 @@ struct berth_exec {
     const void *seccomp_filter; /* struct sock_fprog, or NULL */
     uint32_t seccomp_flags;     /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
     int32_t close_from;
+    /* An fd at or above close_from that stays open, close-on-exec, until execve: the exec fifo,
+     * whose last writer going away tells `start` that the process has been executed. */
+    int32_t keep_fd;
 };
 
 /* Does not return on success. On failure writes "<step>: <strerror>" into err and returns -errno. */

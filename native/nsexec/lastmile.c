@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -113,8 +114,16 @@ int berth_exec_container(const struct berth_exec *e, char *err, size_t errlen)
 
     /* CVE-2024-21626: no fd of the runtime survives into the container, so a cwd such as
      * /proc/self/fd/N cannot reach a host directory. */
-    if (e->close_from >= 3)
+    if (e->close_from >= 3 && e->keep_fd >= e->close_from) {
+        /* The kept fd is a fifo, never a directory, so it cannot serve as a cwd either. */
+        if (e->keep_fd > e->close_from)
+            syscall(SYS_close_range, e->close_from, e->keep_fd - 1, 0);
+        syscall(SYS_close_range, e->keep_fd + 1, ~0U, 0);
+        if (fcntl(e->keep_fd, F_SETFD, FD_CLOEXEC) < 0)
+            return fail(err, errlen, "keep exec fifo");
+    } else if (e->close_from >= 3) {
         syscall(SYS_close_range, e->close_from, ~0U, 0);
+    }
     reset_signals();
 
     for (int i = 0; i < e->nrlimits; i++) {

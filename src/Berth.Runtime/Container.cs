@@ -74,12 +74,29 @@ public sealed class Container(StateStore store, ContainerState state)
                     throw new RuntimeException("start: container init did not pick up the exec fifo");
                 Thread.Sleep(1);
             }
+            WaitForExecve(fifo, deadline);
         }
         File.Delete(fifoPath);
         // runtime-spec 1.1: a failing poststart hook is logged as a warning; the remaining hooks
         // run and the container goes on.
         foreach (var err in HookRunner.RunAll("poststart", State.Config.Hooks?.Poststart, () => ContainerCreator.HookState(State, ContainerStatus.Running)))
             log.Warn(err);
+    }
+
+    /// <summary>
+    /// Init holds the fifo's write end open, close-on-exec, until it executes the process: end of
+    /// file on the read end means the process runs (or init died, which the status then shows).
+    /// </summary>
+    private static unsafe void WaitForExecve(UnixFd fifo, long deadline)
+    {
+        Span<byte> b = stackalloc byte[1];
+        while (Sys.Read(fifo.Value, b) != 0)
+        {
+            if (Environment.TickCount64 > deadline)
+                throw new RuntimeException("start: container init did not execute the process");
+            var pfd = new Libc.PollFd { Fd = fifo.Value, Events = Libc.POLLIN };
+            Libc.Poll(&pfd, 1, 10);
+        }
     }
 
     /// <summary>Every process in the container's cgroup (its init's pid alone if it has none).</summary>

@@ -61,6 +61,7 @@ public static unsafe partial class BerthNative
         public void* SeccompFilter;
         public uint SeccompFlags;
         public int CloseFrom;
+        public int KeepFd;
     }
 
     [LibraryImport(Lib, EntryPoint = "berth_spawn", SetLastError = true)]

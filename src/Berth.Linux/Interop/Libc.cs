@@ -214,6 +214,8 @@ public static unsafe partial class Libc
         public uint DevMinor;
     }
 
+    public const short POLLIN = 0x1;
+
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
     {

@@ -50,7 +50,7 @@ public static unsafe class ContainerInit
             pipe.Send(InitPipe.MsgReady);
             Libc.Close(pipeFd);
             pipeOpen = false;
-            WaitForStart(config, fdDir);
+            exec.KeepFd = WaitForStart(config, fdDir);
             if (config.Config.Hooks?.StartContainer is { Count: > 0 } startHooks)
                 HookRunner.Run("startContainer", startHooks, StartHookState(config));
             return exec.Execute();
@@ -150,12 +150,18 @@ public static unsafe class ContainerInit
         return new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
     }
 
-    private static void WaitForStart(InitConfig config, UnixFd fdDir)
+    /// <summary>
+    /// Opening the fifo for writing blocks until `start` opens it for reading. The write end stays
+    /// open, close-on-exec, until the process is executed: `start` waits for it to close, so the
+    /// poststart hooks run after the container's process has started, as the spec orders.
+    /// </summary>
+    /// <returns>The fifo's write end.</returns>
+    private static int WaitForStart(InitConfig config, UnixFd fdDir)
     {
-        // Opening a fifo for writing blocks until `start` opens it for reading.
-        using var fifo = Sys.OpenAt(fdDir.Value, config.FifoFd.ToString(System.Globalization.CultureInfo.InvariantCulture), OpenFlags.O_WRONLY);
+        var fifo = Sys.OpenAt(fdDir.Value, config.FifoFd.ToString(System.Globalization.CultureInfo.InvariantCulture), OpenFlags.O_WRONLY | OpenFlags.O_CLOEXEC);
         Sys.Write(fifo.Value, "0"u8, "exec fifo");
         Libc.Close(config.FifoFd);
+        return fifo.Release();
     }
 
     private static string StartHookState(InitConfig config)

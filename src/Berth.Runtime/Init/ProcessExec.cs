@@ -11,6 +11,9 @@ namespace Berth.Runtime.Init;
 public sealed unsafe class ProcessExec(Process process, string path, int closeFrom, int logFd, byte[]? seccompFilter, uint seccompFlags)
 {
     /// <summary>Executes the process; returns (with an exit code) only if that failed.</summary>
+    /// <summary>An fd to keep open until execve (the exec fifo's write end), or -1.</summary>
+    public int KeepFd { get; set; } = -1;
+
     public int Execute()
     {
         using var strings = new NativeStrings(process.Args!);
@@ -55,6 +58,7 @@ public sealed unsafe class ProcessExec(Process process, string path, int closeFr
             SeccompFilter = seccomp is null ? null : seccomp.Fprog,
             SeccompFlags = seccompFlags,
             CloseFrom = closeFrom,
+            KeepFd = KeepFd,
         };
         var err = stackalloc byte[1024];
         BerthNative.ExecContainer(&spec, err, 1024);

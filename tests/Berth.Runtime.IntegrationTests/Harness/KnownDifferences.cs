@@ -28,6 +28,8 @@ public static class KnownDifferences
                 "runc 1.1.5 says only \"container does not exist\", without the id",
             ["Poststart_hook_runs_once_the_process_is_started"] =
                 "runc 1.1.5 runs poststart hooks during create, before start (runtime-tools poststart, anchors.md)",
+            ["Poststart_hook_runs_after_the_container_process_is_executed"] =
+                "runc 1.1.5 runs poststart hooks during create, before start (runtime-tools poststart, anchors.md)",
             ["CVE_2025_31133_dev_null_symlink_in_the_image_is_not_used_for_masking"] =
                 "runc 1.1.5 bind-mounts the target of the image's /dev/null symlink over masked paths (security-baseline §2, observed)",
             ["CVE_2026_41579_dev_symlink_in_the_image_creates_nothing_where_it_points"] =
@@ -40,6 +42,8 @@ public static class KnownDifferences
         ["crun"] = new()
         {
             ["Features_prints_json_with_the_supported_oci_versions"] = "crun 1.8.1 has no features command",
+            ["Poststart_hook_runs_after_the_container_process_is_executed"] =
+                "crun 1.8.1 runs poststart hooks as soon as init passes the exec fifo, before the startContainer hooks and the exec (observed here)",
             ["Time_namespace_is_created_when_the_kernel_has_one"] =
                 "crun 1.8.1 fails to start with a time namespace here (\"write to sync socket: Broken pipe\")",
             ["Time_namespace_offsets_shift_the_monotonic_clock"] =

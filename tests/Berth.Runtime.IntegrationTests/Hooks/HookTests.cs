@@ -68,6 +68,29 @@ public sealed class HookTests : RuntimeTest
     }
 
     [RuntimeFact]
+    public void Poststart_hook_runs_after_the_container_process_is_executed()
+    {
+        // The spec orders poststart after the user-specified process is executed: by then the
+        // container's pid runs the container's binary, no longer the runtime's init.
+        var exeLog = Path.Combine(Dir, "exe.log");
+        var probe = Path.Combine(Dir, "exe-probe.sh");
+        File.WriteAllText(probe, "#!/bin/sh\npid=$(tr -d '\\n' | sed 's/.*\"pid\": *\\([0-9]*\\).*/\\1/')\nreadlink /proc/$pid/exe > \"$1\"\n");
+        File.SetUnixFileMode(probe, (UnixFileMode)Convert.ToInt32("755", 8));
+        var bundle = NewBundle().Args("/bin/sleep", "30");
+        var hooks = (JsonObject)(bundle.Config["hooks"] = new JsonObject());
+        hooks["poststart"] = new JsonArray(new JsonObject { ["path"] = probe, ["args"] = new JsonArray("exe-probe.sh", exeLog) });
+        // A slow startContainer hook (it runs in the container, between start and the exec)
+        // widens the window in which a runtime that does not wait would run poststart too early.
+        hooks["startContainer"] = new JsonArray(new JsonObject { ["path"] = "/bin/sleep", ["args"] = new JsonArray("sleep", "0.5") });
+        var id = NewId("hpx");
+        MustCreate(bundle, id);
+
+        Must(Rt("start", id));
+
+        Assert.EndsWith("busybox", File.ReadAllText(exeLog).Trim());
+    }
+
+    [RuntimeFact]
     public void Poststop_hook_runs_at_delete_with_status_stopped()
     {
         var bundle = NewBundle().Args("/bin/true");
