@@ -79,6 +79,30 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public void System_check_exits_1_naming_a_corrupt_blob_and_0_once_repaired()
+    {
+        BusyboxImage.Seed(_store, Image, new ExecutionConfig { Cmd = ["sh"] });
+        Digest config;
+        using (var store = ImageStore.Open(_store))
+            config = store.Resolve(store.Find("crash")).Id;
+        var path = Path.Combine(_store, "content", "blobs", "sha256", config.Encoded);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(path, "{}");
+
+        var found = Berth("system", "check");
+        var repaired = Berth("system", "check", "--repair");
+
+        Assert.Equal(1, found.Code);
+        Assert.StartsWith($"blob {config}: content does not match its digest\nimage crash:latest: ", found.Out);
+        // The blob goes, and with it the image's config: that stays for the user to resolve.
+        Assert.Equal(1, repaired.Code);
+        Assert.StartsWith($"Repaired: removed blob {config}: content does not match its digest\nimage crash:latest: ", repaired.Out);
+        Cli.Ok(Berth("rmi", "crash"));
+        Cli.Ok(Berth("image", "prune", "-a", "-f"));
+        Assert.Equal("No problems found\n", Cli.Ok(Berth("system", "check")).Out);
+    }
+
     private void LoadAfterCrash(string archive, string context)
     {
         var load = Berth("load", "-q", "-i", archive);
