@@ -108,6 +108,38 @@ public sealed class MetadataStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// What <c>PRAGMA integrity_check</c> and <c>PRAGMA foreign_key_check</c> find wrong, one line
+    /// each; empty when the database is sound (system check).
+    /// </summary>
+    public IReadOnlyList<string> CheckIntegrity()
+    {
+        lock (_gate)
+        {
+            var problems = new List<string>();
+            using (var command = _connection.CreateCommand())
+            {
+                command.CommandText = "PRAGMA integrity_check";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    var line = reader.GetString(0);
+                    if (line != "ok")
+                        problems.Add(line);
+                }
+            }
+            using (var command = _connection.CreateCommand())
+            {
+                // Columns: table, rowid, referenced table, foreign key index.
+                command.CommandText = "PRAGMA foreign_key_check";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                    problems.Add($"table {reader.GetString(0)} row {(reader.IsDBNull(1) ? "?" : reader.GetInt64(1))}: references a missing row of {reader.GetString(2)}");
+            }
+            return problems;
+        }
+    }
+
     private void Migrate()
     {
         var version = ReadUserVersion(_connection, null);

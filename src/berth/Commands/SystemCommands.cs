@@ -4,7 +4,7 @@ using Berth.Images.Snapshots;
 
 namespace Berth.Cli.Commands;
 
-/// <summary>system df: what images and their layers take on disk.</summary>
+/// <summary>system df: what images and their layers take on disk; system check: is the store consistent.</summary>
 public static class SystemCommands
 {
     public static Command Build()
@@ -29,6 +29,26 @@ public static class SystemCommands
             return 0;
         }));
         system.Subcommands.Add(df);
+        system.Subcommands.Add(BuildCheck());
         return system;
+    }
+
+    /// <summary>As podman system check: problems one per line on stdout, exit 1 while any remains.</summary>
+    private static Command BuildCheck()
+    {
+        var repair = new Option<bool>("--repair", "-r") { Description = "remove leftovers of interrupted operations and corrupt blobs" };
+        var check = new Command("check", "check the store for consistency") { repair };
+        check.SetAction(p => BerthCli.Execute(p, store =>
+        {
+            var report = Images.Store.StoreCheck.Run(store, p.GetValue(repair));
+            foreach (var line in report.Repaired)
+                Console.Out.Write("Repaired: " + line + "\n");
+            foreach (var line in report.Problems)
+                Console.Out.Write(line + "\n");
+            if (report.Clean)
+                Console.Out.Write("No problems found\n");
+            return report.Clean ? 0 : 1;
+        }));
+        return check;
     }
 }
