@@ -150,6 +150,17 @@ run_tool() {
     esac </dev/null >/dev/null 2>>"$WORK/errors-$t.log"
 }
 
+# children_cpu VAR : VAR = the CPU seconds (user + sys) of this shell's waited-for children so far,
+# from the `times` builtin, whose second line is "XmY.YYYs XmY.YYYs". Not in $( ): a subshell's
+# `times` would count the subshell's children only.
+children_cpu() {
+    local line u s
+    times > "$WORK/.times"
+    { read -r _; read -r line; } < "$WORK/.times"
+    u=${line%% *}; s=${line##* }
+    printf -v "$1" '%s' "$(awk -v u="${u%s}" -v s="${s%s}" 'BEGIN { split(u, a, "m"); split(s, b, "m"); printf "%.3f", a[1] * 60 + a[2] + b[1] * 60 + b[2] }')"
+}
+
 # count_files DIR : "bytes files" (apparent size, regular files + dirs + links) under DIR
 count_files() { echo "$(du -s --block-size=1 --apparent-size "$1" | cut -f1) $(find "$1" -mindepth 1 | wc -l)"; }
 
@@ -191,10 +202,15 @@ done
 # --- 3. timing: N rounds, rotating order, fresh dir each ---------------------------------------------------
 log "timing ${ACTIVE[*]}: $N rounds, ${ORDER} order"
 echo "tool,round,ms,exit" > "$WORK/samples.csv"
+echo "tool,round,cpu_s,exit" > "$WORK/cpu.csv"
 for i in $(seq "$N"); do
     for t in $(order_for "$i"); do
         d=$WORK/r$i-$t
-        sample "$t" "$i" run_tool "$t" "$d" || log "  round $i: $t failed: $(tail -2 "$WORK/errors-$t.log" | tr '\n' ' ')"
+        c0=0 c1=0; children_cpu c0
+        rc=0
+        sample "$t" "$i" run_tool "$t" "$d" || { rc=$?; log "  round $i: $t failed: $(tail -2 "$WORK/errors-$t.log" | tr '\n' ' ')"; }
+        children_cpu c1
+        echo "$t,$i,$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", b - a }'),$rc" >> "$WORK/cpu.csv"
         purge "$d"; sync
     done
     log "  round $i: $(awk -F, -v i="$i" '$2 == i {printf "%s %.2f s%s  ", $1, $3 / 1000, ($4 == 0 ? "" : " (exit " $4 ")")}' "$WORK/samples.csv")"
@@ -211,11 +227,12 @@ fi
 echo "       split: $SPLIT"
 tail -n +2 "$CACHE/image.info" | sed 's/^/       /'
 echo "       oci-archive $ARCHIVE ($(stat -c %s "$ARCHIVE") bytes), layout $LAYOUT:$IMAGE_TAG"
-printf '%-7s %-8s %9s %9s %9s %4s %7s\n' tool version "median s" "min s" "max s" n failed
+printf '%-7s %-8s %9s %9s %9s %4s %7s %11s\n' tool version "median s" "min s" "max s" n failed "median CPU s"
 for t in "${ACTIVE[@]}"; do
     read -r med _ min max n < <(stat_of "$t" "$WORK/samples.csv" 3 1)
+    read -r cpu _ < <(stat_of "$t" "$WORK/cpu.csv" 3 1)
     MED[$t]=$med
-    printf '%-7s %-8s %9s %9s %9s %4s %7s\n' "$t" "${VER[$t]:0:8}" "$(sec "$med")" "$(sec "$min")" "$(sec "$max")" "$n" "${FAILS[$t]:-0}"
+    printf '%-7s %-8s %9s %9s %9s %4s %7s %11s\n' "$t" "${VER[$t]:0:8}" "$(sec "$med")" "$(sec "$min")" "$(sec "$max")" "$n" "${FAILS[$t]:-0}" "$cpu"
 done
 for t in "${TOOLS[@]}"; do
     [[ " ${ACTIVE[*]} " == *" $t "* ]] || echo "$t: not measured (${CHECK[$t]:-not found})"
@@ -233,7 +250,8 @@ if [[ -n ${MED[berth]:-} && ${MED[berth]} != nan ]]; then
     echo "$verdict"
 fi
 echo "warm-up checks: $(for t in "${ACTIVE[@]}"; do printf '%s: %s | ' "$t" "${CHECK[$t]}"; done)"
-echo "times: wall clock of the whole command (process start included); dirs removed and sync'ed between commands, untimed"
+echo "times: wall clock of the whole command (process start included); dirs removed and sync'ed between commands, untimed;"
+echo "CPU: user + sys of the command and the children it waited for (bash's \`times\`), less stretched than wall time by the load on the machine"
 for t in "${ACTIVE[@]}"; do
     if [[ -s $WORK/errors-$t.log ]]; then echo "$t wrote to stderr (last lines): $(tail -2 "$WORK/errors-$t.log" | tr '\n' ' ')"; fi
 done
