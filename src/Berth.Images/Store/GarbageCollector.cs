@@ -14,6 +14,9 @@ namespace Berth.Images.Store;
 public static class GarbageCollector
 {
     /// <param name="dryRun">Only count what would go (system df's reclaimable space).</param>
+    /// <summary>How long an abandoned ingest is kept for a retry to resume it.</summary>
+    public static readonly TimeSpan StaleIngestAge = TimeSpan.FromMinutes(10);
+
     public static GcResult Collect(ImageStore store, bool dryRun = false)
     {
         var (records, leased) = store.Metadata.View(tx =>
@@ -47,7 +50,9 @@ public static class GarbageCollector
 
         var snapshots = store.Snapshotter.Walk();
         var byKey = snapshots.ToDictionary(s => s.Key, StringComparer.Ordinal);
-        foreach (var s in snapshots.Where(s => s.Kind != SnapshotKind.Committed).ToList())
+        // Containers' and bundles' writable layers are roots; so is a layer being unpacked right
+        // now, but not one whose unpacking process died.
+        foreach (var s in snapshots.Where(s => s.Kind != SnapshotKind.Committed && !LayerUnpacker.IsAbandoned(s)).ToList())
             liveSnapshots.Add(s.Key);
         // A kept snapshot keeps its whole chain of parents.
         foreach (var key in liveSnapshots.ToList())
@@ -84,6 +89,10 @@ public static class GarbageCollector
                 removedBlobs++;
             }
         }
+        // Ingests nobody holds (their writer died) and nobody resumed for a while are garbage too;
+        // a live writer's flock keeps its ingest out of this.
+        if (!dryRun)
+            store.Content.CleanStaleIngests(StaleIngestAge);
         return new GcResult(removedBlobs, removedSnapshots, freed);
     }
 

@@ -3,6 +3,7 @@ using Berth.Images.Layers;
 using Berth.Images.Metadata;
 using Berth.Images.Snapshots;
 using Berth.Images.Snapshots.Overlay;
+using Berth.Linux;
 
 namespace Berth.Images.Store;
 
@@ -14,6 +15,17 @@ namespace Berth.Images.Store;
 /// </summary>
 public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter, LayerApplyOptions limits)
 {
+    /// <summary>The key prefix of the active snapshots layers are extracted into.</summary>
+    public const string ExtractPrefix = "extract-";
+
+    /// <summary>"pid:start-time" of the process extracting into a snapshot, so a dead one's leftovers can be told from a live unpack.</summary>
+    public const string OwnerLabel = "berth.unpack.owner";
+
+    private static readonly Dictionary<string, string> s_ownerLabels = new(StringComparer.Ordinal)
+    {
+        [OwnerLabel] = $"{Environment.ProcessId}:{ProcessInfo.StartTime(Environment.ProcessId)}",
+    };
+
     /// <summary>Called after each layer with its index and whether it was extracted (false: already there).</summary>
     public Action<int, bool>? LayerDone { get; init; }
 
@@ -28,8 +40,8 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
                 continue;
             }
             var parent = i == 0 ? null : image.ChainIds[i - 1].ToString();
-            var key = $"extract-{Guid.NewGuid():N}-{name}";
-            var mounts = snapshotter.Prepare(key, parent);
+            var key = $"{ExtractPrefix}{Guid.NewGuid():N}-{name}";
+            var mounts = snapshotter.Prepare(key, parent, s_ownerLabels);
             try
             {
                 var layer = image.ManifestDocument.Layers[i];
@@ -58,6 +70,17 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
                 throw;
             }
         }
+    }
+
+    /// <summary>An extract snapshot whose unpacking process is gone (killed mid-layer): garbage, not a root.</summary>
+    public static bool IsAbandoned(SnapshotInfo s)
+    {
+        if (s.Kind != SnapshotKind.Active || !s.Key.StartsWith(ExtractPrefix, StringComparison.Ordinal))
+            return false;
+        if (!s.Labels.TryGetValue(OwnerLabel, out var owner) || owner.Split(':') is not [var p, var t]
+            || !int.TryParse(p, out var pid) || !ulong.TryParse(t, out var start))
+            return true;
+        return !ProcessInfo.IsAlive(pid, start);
     }
 
     private bool IsCommitted(string name)

@@ -12,7 +12,7 @@ public static partial class StoreCheck
     {
         var snapshotter = store.Snapshotter;
         // An extract snapshot lives only while LayerUnpacker fills it; it commits or removes it after.
-        foreach (var s in snapshotter.Walk().Where(s => s.Kind == SnapshotKind.Active && s.Key.StartsWith(ExtractPrefix, StringComparison.Ordinal)))
+        foreach (var s in snapshotter.Walk().Where(LayerUnpacker.IsAbandoned))
         {
             var line = $"snapshot {s.Key}: left by an interrupted unpack";
             if (!repair)

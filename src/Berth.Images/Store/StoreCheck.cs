@@ -20,9 +20,6 @@ namespace Berth.Images.Store;
 /// </remarks>
 public static partial class StoreCheck
 {
-    /// <summary>The key prefix of the active snapshots <see cref="LayerUnpacker"/> extracts layers into.</summary>
-    public const string ExtractPrefix = "extract-";
-
     public static StoreCheckReport Run(ImageStore store, bool repair)
     {
         var problems = new List<string>();

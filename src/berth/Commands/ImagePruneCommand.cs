@@ -19,7 +19,16 @@ public static class ImagePruneCommand
                 var inUse = store.Snapshotter.Walk().Where(s => s.Kind != Images.Snapshots.SnapshotKind.Committed).Select(s => s.Parent).ToHashSet();
                 foreach (var record in store.List())
                 {
-                    var top = store.Resolve(record).TopSnapshot;
+                    string? top;
+                    try
+                    {
+                        top = store.Resolve(record).TopSnapshot;
+                    }
+                    catch (Exception e) when (e is Images.Oci.ImageFormatException or Images.Content.ContentException)
+                    {
+                        // An image whose documents are gone cannot be in use: it goes too.
+                        top = null;
+                    }
                     if (top is null || !inUse.Contains(top))
                     {
                         foreach (var line in store.Remove(record.Name, force: true))

@@ -154,4 +154,19 @@ public sealed class ImageStoreTests : IDisposable
         Assert.Equal(0, result.Snapshots);
         Assert.Equal(2, _store.Snapshotter.Walk().Count);
     }
+
+    [Fact]
+    public void Garbage_collection_frees_a_layer_left_by_a_dead_unpack_but_not_a_live_one()
+    {
+        var image = _store.Unpack(_store.Register("docker.io/library/a:latest", TestImage.Write(_store, Base)));
+        var dead = new Dictionary<string, string> { [LayerUnpacker.OwnerLabel] = "2147483646:1" };
+        var live = new Dictionary<string, string> { [LayerUnpacker.OwnerLabel] = $"{Environment.ProcessId}:{Berth.Linux.ProcessInfo.StartTime(Environment.ProcessId)}" };
+        _store.Snapshotter.Prepare(LayerUnpacker.ExtractPrefix + "dead", image.TopSnapshot, dead);
+        _store.Snapshotter.Prepare(LayerUnpacker.ExtractPrefix + "live", image.TopSnapshot, live);
+
+        var result = GarbageCollector.Collect(_store);
+
+        Assert.Equal(1, result.Snapshots);
+        Assert.Equal([LayerUnpacker.ExtractPrefix + "live"], _store.Snapshotter.Walk().Where(s => s.Kind == SnapshotKind.Active).Select(s => s.Key));
+    }
 }

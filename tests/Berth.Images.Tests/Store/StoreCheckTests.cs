@@ -102,7 +102,7 @@ public sealed class StoreCheckTests : IDisposable
     public void A_leftover_extract_snapshot_is_removed_by_repair()
     {
         var image = Unpacked("docker.io/library/app:v1");
-        var key = $"{StoreCheck.ExtractPrefix}0123456789abcdef-{image.ChainIds[1]}";
+        var key = $"{LayerUnpacker.ExtractPrefix}0123456789abcdef-{image.ChainIds[1]}";
         _store.Snapshotter.Prepare(key, image.ChainIds[0].ToString());
 
         var found = StoreCheck.Run(_store, repair: false);

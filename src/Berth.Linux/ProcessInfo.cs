@@ -1,8 +1,7 @@
 using System.Globalization;
-using Berth.Linux;
 using Berth.Linux.Interop;
 
-namespace Berth.Runtime.Processes;
+namespace Berth.Linux;
 
 /// <summary>Facts about a host process read from /proc: start time (pid reuse check), liveness.</summary>
 public static unsafe class ProcessInfo
