@@ -5,7 +5,7 @@ namespace Berth.Linux;
 /// <summary>What statx(2) says about one file, with the times as .NET values (100 ns precision).</summary>
 public readonly record struct FileStatus
 {
-    internal FileStatus(in Libc.StatxBuf buf)
+    internal FileStatus(in Statx buf)
     {
         Mode = buf.Mode;
         Uid = buf.Uid;
@@ -40,6 +40,6 @@ public readonly record struct FileStatus
     /// <summary>Permission bits with setuid, setgid and sticky.</summary>
     public uint Permissions => Mode & 0xFFF;
 
-    private static DateTimeOffset ToTime(Libc.StatxTimestamp t) =>
+    private static DateTimeOffset ToTime(StatxTimestamp t) =>
         DateTimeOffset.UnixEpoch.AddTicks((t.Sec * TimeSpan.TicksPerSecond) + (t.Nsec / 100));
 }

@@ -10,10 +10,9 @@ public static unsafe partial class Sys
     /// <summary>statx(2) without following a final symlink; the errno, or 0 with <paramref name="status"/> set.</summary>
     public static int TryStatAt(int dirfd, string name, out FileStatus status)
     {
-        Libc.StatxBuf buf;
-        const uint STATX_BASIC_STATS = 0x7ff;
+        Statx buf;
         var flags = AtFlags.AT_SYMLINK_NOFOLLOW | (name.Length == 0 ? AtFlags.AT_EMPTY_PATH : 0);
-        if (Libc.Statx(dirfd, name, flags, STATX_BASIC_STATS, &buf) != 0)
+        if (Libc.Statx(dirfd, name, flags, Statx.STATX_BASIC_STATS, &buf) != 0)
         {
             status = default;
             return Marshal.GetLastPInvokeError();

@@ -24,27 +24,9 @@ public static class DockerDefaults
     /// <summary>Read-only paths (baseline 1.3): the same in runc's example and moby.</summary>
     public static IReadOnlyList<string> ReadonlyPaths { get; } = DefaultSpec.Create(rootless: false).Linux!.ReadonlyPaths!;
 
-    /// <summary>
-    /// Device cgroup (baseline 1.5): deny everything, then the nodes every container may use.
-    /// The allow list is the data of src/Berth.Runtime/Cgroups/DeviceRules.cs Defaults (runc's
-    /// AllowedDevices), which Berth.Images cannot reference; keep the two in step.
-    /// </summary>
+    /// <summary>Device cgroup (baseline 1.5): deny everything, then the nodes every container may use.</summary>
     public static IReadOnlyList<LinuxDeviceCgroup> DeviceRules { get; } =
-    [
-        new() { Allow = false, Access = "rwm" },
-        new() { Allow = true, Type = "c", Access = "m" },
-        new() { Allow = true, Type = "b", Access = "m" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 3, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 8, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 7, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 5, Minor = 0, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 5, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 9, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 136, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 5, Minor = 2, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 5, Minor = 1, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 10, Minor = 200, Access = "rwm" },
-    ];
+        [new() { Allow = false, Access = "rwm" }, .. AllowedDevices.Rules];
 
     /// <summary>The standard mounts of baseline 1.4, in docker's order, with /dev/shm of the given size.</summary>
     public static List<Mount> Mounts(long shmSize)

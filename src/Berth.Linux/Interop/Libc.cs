@@ -157,9 +157,6 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Utimensat(int dirfd, string path, Timespec* times, int flags);
 
-    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Statx(int dirfd, string path, int flags, uint mask, StatxBuf* buf);
-
     [LibraryImport(Lib, EntryPoint = "fsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Fsetxattr(int fd, string name, byte* value, nuint size, int flags);
 
@@ -177,41 +174,6 @@ public static unsafe partial class Libc
     {
         public long Sec;
         public long Nsec;
-    }
-
-    /// <summary>struct statx_timestamp (linux/stat.h).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct StatxTimestamp
-    {
-        public long Sec;
-        public uint Nsec;
-        public int Reserved;
-    }
-
-    /// <summary>struct statx (linux/stat.h), padded to the kernel's 256 bytes.</summary>
-    [StructLayout(LayoutKind.Sequential, Size = 256)]
-    public struct StatxBuf
-    {
-        public uint Mask;
-        public uint Blksize;
-        public ulong Attributes;
-        public uint Nlink;
-        public uint Uid;
-        public uint Gid;
-        public ushort Mode;
-        public ushort Spare0;
-        public ulong Ino;
-        public ulong Size;
-        public ulong Blocks;
-        public ulong AttributesMask;
-        public StatxTimestamp Atime;
-        public StatxTimestamp Btime;
-        public StatxTimestamp Ctime;
-        public StatxTimestamp Mtime;
-        public uint RdevMajor;
-        public uint RdevMinor;
-        public uint DevMajor;
-        public uint DevMinor;
     }
 
     public const short POLLIN = 0x1;

@@ -11,21 +11,7 @@ namespace Berth.Runtime.Cgroups;
 public static class DeviceRules
 {
     /// <summary>runc's default allow list: mknod of anything, the standard nodes, ptys and tun.</summary>
-    public static IReadOnlyList<LinuxDeviceCgroup> Defaults { get; } =
-    [
-        new() { Allow = true, Type = "c", Access = "m" },
-        new() { Allow = true, Type = "b", Access = "m" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 3, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 8, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 7, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 5, Minor = 0, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 5, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 1, Minor = 9, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 136, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 5, Minor = 2, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 5, Minor = 1, Access = "rwm" },
-        new() { Allow = true, Type = "c", Major = 10, Minor = 200, Access = "rwm" },
-    ];
+    public static IReadOnlyList<LinuxDeviceCgroup> Defaults => AllowedDevices.Rules;
 
     public static List<LinuxDeviceCgroup> For(Spec spec)
     {
