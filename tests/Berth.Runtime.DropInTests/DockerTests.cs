@@ -107,6 +107,62 @@ public sealed class DockerTests(DockerFixture f) : IClassFixture<DockerFixture>
     }
 
     [EngineFact("dockerd", "docker", "containerd", "containerd-shim-runc-v2")]
+    public void DockerSave_IsLoadedByBerth_AndRunsFromABundle()
+    {
+        // The image interop of the images issue: what dockerd writes, berth reads and runs.
+        var s = f.Sandbox;
+        var berth = Path.Combine(Path.GetDirectoryName(BerthBinary.Locate())!, "berth");
+        var store = Path.Combine(s.Dir, "berth-store");
+        var bundle = Path.Combine(s.Dir, "berth-bundle");
+        var archive = Path.Combine(s.Dir, "docker-saved.tar");
+        var save = f.Run("save", "-o", archive, BusyboxImage.Reference);
+        Assert.True(save.ExitCode == 0, save.ToString());
+        try
+        {
+            var load = Cmd.Run(berth, ["--root", store, "load", "-q", "-i", archive], s.Scratch);
+            Assert.True(load.ExitCode == 0, load.ToString());
+            Assert.Equal("Loaded image: busybox:berth-dropin\n", load.Stdout);
+            var make = Cmd.Run(berth, ["--root", store, "image", "bundle", "busybox:berth-dropin", bundle, "sh", "-c", "echo loaded-from-docker-save"], s.Scratch);
+            Assert.True(make.ExitCode == 0, make.ToString());
+
+            var run = Cmd.Run(s.Runtime, ["--root", Path.Combine(s.Dir, "berth-state"), "run", "--bundle", bundle, "dksave-" + Environment.ProcessId], s.Scratch);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal("loaded-from-docker-save\n", run.Stdout);
+        }
+        finally
+        {
+            Cmd.Run(berth, ["--root", store, "image", "unbundle", bundle], s.Scratch);
+        }
+    }
+
+    [EngineFact("dockerd", "docker", "containerd", "containerd-shim-runc-v2")]
+    public void BerthSave_IsLoadedByDocker_AndRuns()
+    {
+        var s = f.Sandbox;
+        var berth = Path.Combine(Path.GetDirectoryName(BerthBinary.Locate())!, "berth");
+        var store = Path.Combine(s.Dir, "berth-store-2");
+        var rootfs = Path.Combine(s.Dir, "rootfs.tar");
+        var archive = Path.Combine(s.Dir, "berth-saved.tar");
+        var save = f.Run("save", "-o", rootfs, BusyboxImage.Reference);
+        Assert.True(save.ExitCode == 0, save.ToString());
+        var load = Cmd.Run(berth, ["--root", store, "load", "-q", "-i", rootfs], s.Scratch);
+        Assert.True(load.ExitCode == 0, load.ToString());
+        var tag = Cmd.Run(berth, ["--root", store, "tag", "busybox:berth-dropin", "berth-made:v1"], s.Scratch);
+        Assert.True(tag.ExitCode == 0, tag.ToString());
+        var write = Cmd.Run(berth, ["--root", store, "save", "-o", archive, "berth-made:v1"], s.Scratch);
+        Assert.True(write.ExitCode == 0, write.ToString());
+
+        var dockerLoad = f.Run("load", "-i", archive);
+        var run = f.Run([.. RunBerth, "berth-made:v1", "echo", "saved-by-berth"]);
+
+        Assert.True(dockerLoad.ExitCode == 0, dockerLoad.ToString());
+        Assert.Contains("berth-made:v1", dockerLoad.Stdout, StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("saved-by-berth\n", run.Stdout);
+    }
+
+    [EngineFact("dockerd", "docker", "containerd", "containerd-shim-runc-v2")]
     public void Memory64m_IsTheContainersMemoryLimit() =>
         Assert.Equal("67108864", Inside(["--memory", "64m"],
             "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max"));
