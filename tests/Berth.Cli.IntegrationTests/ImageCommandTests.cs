@@ -117,6 +117,43 @@ public sealed class ImageCommandTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "content/blobs/sha256")));
     }
 
+    [Fact]
+    public void Bundle_for_an_unknown_user_fails_naming_it_and_leaves_nothing_behind()
+    {
+        var parent = Directory.CreateTempSubdirectory("berth-bundle-parent-").FullName;
+        try
+        {
+            var bundle = Path.Combine(parent, "b");
+            var (code, _, err) = Berth("image", "bundle", "-u", "nosuchuser", "busybox", bundle);
+
+            Assert.Equal(1, code);
+            Assert.Contains("nosuchuser", err);
+            Assert.False(Directory.Exists(bundle), "the bundle directory it created must be gone");
+            Assert.DoesNotContain(parent, File.ReadAllText("/proc/self/mountinfo"));
+            // The image's layers stay unpacked (they are the image's); no writable layer is left.
+            Assert.Matches(@"(?m)^Bundles\s+0\s+0\s+0B\s", Cli.Ok(Berth("system", "df")).Out);
+        }
+        finally
+        {
+            Directory.Delete(parent, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Bundle_into_a_directory_that_is_already_a_bundle_leaves_the_first_one_working()
+    {
+        var bundle = NewBundleDir();
+        Cli.Ok(Berth("image", "bundle", "busybox", bundle));
+        File.Delete(Path.Combine(bundle, "config.json"));
+
+        Assert.Equal(1, Berth("image", "bundle", "busybox", bundle).Code);
+
+        Assert.Equal("welcome to berth\n", File.ReadAllText(Path.Combine(bundle, "rootfs/etc/motd")));
+        Cli.Ok(Berth("image", "unbundle", bundle));
+        _bundles.Remove(bundle);
+        Directory.Delete(bundle, recursive: true);
+    }
+
     private string NewBundleDir()
     {
         var dir = Path.Combine(Directory.CreateTempSubdirectory("berth-bundle-").FullName);

@@ -78,7 +78,7 @@ public static class ImageArchives
             // Unpack before naming: a name only ever points at a complete image.
             var resolved = ImageResolver.Resolve(store.Content, image.Target);
             var label = image.Name ?? resolved.Id.ToString();
-            new LayerUnpacker(store.Content, store.Snapshotter, store.LayerLimits) { LayerDone = (i, fresh) => layerDone?.Invoke(label, i, fresh) }.Unpack(resolved);
+            store.Unpack(resolved, (i, fresh) => layerDone?.Invoke(label, i, fresh));
             if (image.Name is { } n)
             {
                 var full = ImageReference.Parse(n).ToString();

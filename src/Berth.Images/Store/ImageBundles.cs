@@ -16,39 +16,46 @@ public static class ImageBundles
 {
     public const string BundleLabel = "berth.bundle";
 
+    /// <summary>
+    /// Makes the bundle; on any failure it leaves nothing behind: no mount, no snapshot, and none
+    /// of the directories it created.
+    /// </summary>
     public static BundlePlan Create(ImageStore store, string image, string bundleDir, BundleOptions options)
     {
         bundleDir = Path.GetFullPath(bundleDir);
-        var record = store.Find(image);
-        var resolved = store.Unpack(record);
+        var resolved = store.Unpack(store.Find(image));
         var rootfs = Path.Combine(bundleDir, options.RootfsPath);
         if (File.Exists(Path.Combine(bundleDir, "config.json")))
             throw new BundleException($"bundle {bundleDir}: config.json already exists");
+        if (Directory.Exists(rootfs) && Directory.EnumerateFileSystemEntries(rootfs).Any())
+            throw new BundleException($"bundle {bundleDir}: {options.RootfsPath} is not empty");
+        var created = new[] { bundleDir, rootfs }.Where(d => !Directory.Exists(d)).ToList();
         Directory.CreateDirectory(bundleDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(rootfs, (UnixFileMode)0b111_101_101);
-        if (Directory.EnumerateFileSystemEntries(rootfs).Any())
-            throw new BundleException($"bundle {bundleDir}: {options.RootfsPath} is not empty");
 
         var key = KeyOf(bundleDir);
-        var mounts = store.Snapshotter.Prepare(key, resolved.TopSnapshot, new Dictionary<string, string> { [BundleLabel] = bundleDir });
+        var prepared = false;
+        var mounted = false;
         try
         {
+            var mounts = store.Snapshotter.Prepare(key, resolved.TopSnapshot, new Dictionary<string, string> { [BundleLabel] = bundleDir });
+            prepared = true;
             MountSpec.MountAll(mounts, rootfs);
-            try
-            {
-                var plan = ImageSpecBuilder.Build(resolved.Config, rootfs, options);
-                BundleWriter.Write(bundleDir, plan);
-                return plan;
-            }
-            catch
-            {
-                MountSpec.Unmount(rootfs);
-                throw;
-            }
+            mounted = true;
+            var plan = ImageSpecBuilder.Build(resolved.Config, rootfs, options);
+            BundleWriter.Write(bundleDir, plan);
+            return plan;
         }
         catch
         {
-            store.Snapshotter.Remove(key);
+            if (mounted)
+                MountSpec.Unmount(rootfs);
+            // A snapshot this call did not make (the directory is already a bundle) is not ours to remove.
+            if (prepared)
+                store.Snapshotter.Remove(key);
+            // Innermost first: the rootfs before the bundle directory that holds it.
+            foreach (var dir in Enumerable.Reverse(created))
+                Directory.Delete(dir);
             throw;
         }
     }

@@ -140,9 +140,12 @@ public sealed class ImageStore : IDisposable
         Metadata.Update(tx => tx.Images.Put(name, target.Digest, target.MediaType, target.Size, labels));
 
     /// <summary>Unpacks an image's layers (no-op for those already unpacked) and returns it resolved.</summary>
-    public ResolvedImage Unpack(ImageRecord record, Action<int, bool>? layerDone = null)
+    public ResolvedImage Unpack(ImageRecord record, Action<int, bool>? layerDone = null) =>
+        Unpack(Resolve(record), layerDone);
+
+    /// <summary>Unpacks an image not (yet) named: a load unpacks before it registers the name.</summary>
+    public ResolvedImage Unpack(ResolvedImage image, Action<int, bool>? layerDone = null)
     {
-        var image = Resolve(record);
         new LayerUnpacker(Content, Snapshotter, LayerLimits) { LayerDone = layerDone }.Unpack(image);
         return image;
     }
@@ -171,6 +174,35 @@ public sealed class ImageStore : IDisposable
             }
         });
         return lines;
+    }
+
+    /// <summary>
+    /// image prune -a: drops every image record no bundle or container is built on (an image whose
+    /// documents are gone cannot be), dangling ones included; returns docker's "Untagged: …" lines.
+    /// The data goes at the next garbage collection.
+    /// </summary>
+    public IReadOnlyList<string> RemoveUnused()
+    {
+        var inUse = Snapshotter.Walk().Where(s => s.Kind != SnapshotKind.Committed).Select(s => s.Parent).ToHashSet();
+        var unused = List().Where(r => !inUse.Contains(TopSnapshotOf(r))).ToList();
+        Metadata.Update(tx =>
+        {
+            foreach (var r in unused)
+                tx.Images.Delete(r.Name);
+        });
+        return [.. unused.Select(r => "Untagged: " + Familiar(r.Name))];
+    }
+
+    private string? TopSnapshotOf(ImageRecord record)
+    {
+        try
+        {
+            return Resolve(record).TopSnapshot;
+        }
+        catch (Exception e) when (e is ImageFormatException or ContentException)
+        {
+            return null;
+        }
     }
 
     public static string Familiar(string name) =>

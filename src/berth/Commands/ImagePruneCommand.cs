@@ -16,25 +16,8 @@ public static class ImagePruneCommand
         {
             if (p.GetValue(all))
             {
-                var inUse = store.Snapshotter.Walk().Where(s => s.Kind != Images.Snapshots.SnapshotKind.Committed).Select(s => s.Parent).ToHashSet();
-                foreach (var record in store.List())
-                {
-                    string? top;
-                    try
-                    {
-                        top = store.Resolve(record).TopSnapshot;
-                    }
-                    catch (Exception e) when (e is Images.Oci.ImageFormatException or Images.Content.ContentException)
-                    {
-                        // An image whose documents are gone cannot be in use: it goes too.
-                        top = null;
-                    }
-                    if (top is null || !inUse.Contains(top))
-                    {
-                        foreach (var line in store.Remove(record.Name, force: true))
-                            Console.Out.Write(line + "\n");
-                    }
-                }
+                foreach (var line in store.RemoveUnused())
+                    Console.Out.Write(line + "\n");
             }
             var result = GarbageCollector.Collect(store);
             Console.Out.Write($"Deleted {result.Blobs} blobs and {result.Snapshots} layers\n\nTotal reclaimed space: {Humanize.Size(result.BytesFreed)}\n");

@@ -4,35 +4,21 @@ using Berth.Images.Tests.Layers;
 
 namespace Berth.Images.Tests.Store;
 
-public sealed class StoreCheckTests : IDisposable
+public sealed class StoreCheckTests : ImageStoreTest
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("berth-check-").FullName;
-    private readonly ImageStore _store;
-
-    public StoreCheckTests()
-    {
-        _store = ImageStore.Open(_root);
-    }
-
-    public void Dispose()
-    {
-        _store.Dispose();
-        Directory.Delete(_root, recursive: true);
-    }
-
     private static LayerTar Base => new LayerTar().Dir("etc").File("etc/os-release", "ID=test\n");
 
     private ResolvedImage Unpacked(string name) =>
-        _store.Unpack(_store.Register(name, TestImage.Write(_store, Base, new LayerTar().File("app", name))));
+        Store.Unpack(Store.Register(name, TestImage.Write(Store, Base, new LayerTar().File("app", name))));
 
-    private string SnapshotsDir => Path.Combine(((DirectorySnapshotter)_store.Snapshotter).Home, "snapshots");
+    private string SnapshotsDir => Path.Combine(((DirectorySnapshotter)Store.Snapshotter).Home, "snapshots");
 
     [Fact]
-    public void A_store_with_an_unpacked_image_is_clean()
+    public void AStore_with_an_unpacked_image_is_clean()
     {
         Unpacked("docker.io/library/app:v1");
 
-        var report = StoreCheck.Run(_store, repair: false);
+        var report = StoreCheck.Run(Store, repair: false);
 
         Assert.Empty(report.Problems);
         Assert.True(report.Clean);
@@ -43,17 +29,17 @@ public sealed class StoreCheckTests : IDisposable
     {
         var image = Unpacked("docker.io/library/app:v1");
         var layer = image.ManifestDocument.Layers[1].Digest;
-        var path = _store.Content.BlobPath(layer);
+        var path = Store.Content.BlobPath(layer);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using (var f = new FileStream(path, FileMode.Open, FileAccess.Write))
             f.Write("rot"u8);
 
-        var found = StoreCheck.Run(_store, repair: false);
-        var repaired = StoreCheck.Run(_store, repair: true);
+        var found = StoreCheck.Run(Store, repair: false);
+        var repaired = StoreCheck.Run(Store, repair: true);
 
         Assert.Contains($"blob {layer}: content does not match its digest", found.Problems);
         Assert.Contains($"removed blob {layer}: content does not match its digest", repaired.Repaired);
-        Assert.False(_store.Content.Exists(layer));
+        Assert.False(Store.Content.Exists(layer));
         // The image now lacks the blob: repair cannot bring it back, so that stays a problem.
         Assert.Equal([$"image app:v1: layer blob {layer} is missing"], repaired.Problems);
     }
@@ -63,9 +49,9 @@ public sealed class StoreCheckTests : IDisposable
     {
         var image = Unpacked("docker.io/library/app:v1");
         var layer = image.ManifestDocument.Layers[0].Digest;
-        _store.Content.Delete(layer);
+        Store.Content.Delete(layer);
 
-        var report = StoreCheck.Run(_store, repair: false);
+        var report = StoreCheck.Run(Store, repair: false);
 
         Assert.Equal([$"image app:v1: layer blob {layer} is missing"], report.Problems);
     }
@@ -73,10 +59,10 @@ public sealed class StoreCheckTests : IDisposable
     [Fact]
     public void A_missing_manifest_names_the_image()
     {
-        var record = _store.Register("docker.io/library/app:v1", TestImage.Write(_store, Base));
-        _store.Content.Delete(record.Target);
+        var record = Store.Register("docker.io/library/app:v1", TestImage.Write(Store, Base));
+        Store.Content.Delete(record.Target);
 
-        var problem = Assert.Single(StoreCheck.Run(_store, repair: false).Problems);
+        var problem = Assert.Single(StoreCheck.Run(Store, repair: false).Problems);
 
         Assert.StartsWith("image app:v1: ", problem);
         Assert.Contains(record.Target.ToString(), problem);
@@ -89,8 +75,8 @@ public sealed class StoreCheckTests : IDisposable
         var orphan = Path.Combine(SnapshotsDir, "999");
         Directory.CreateDirectory(Path.Combine(orphan, "fs"));
 
-        var found = StoreCheck.Run(_store, repair: false);
-        var repaired = StoreCheck.Run(_store, repair: true);
+        var found = StoreCheck.Run(Store, repair: false);
+        var repaired = StoreCheck.Run(Store, repair: true);
 
         Assert.Equal([$"snapshot directory {orphan}: unknown to the database"], found.Problems);
         Assert.Equal([$"removed snapshot directory {orphan}: unknown to the database"], repaired.Repaired);
@@ -103,14 +89,14 @@ public sealed class StoreCheckTests : IDisposable
     {
         var image = Unpacked("docker.io/library/app:v1");
         var key = $"{LayerUnpacker.ExtractPrefix}0123456789abcdef-{image.ChainIds[1]}";
-        _store.Snapshotter.Prepare(key, image.ChainIds[0].ToString());
+        Store.Snapshotter.Prepare(key, image.ChainIds[0].ToString());
 
-        var found = StoreCheck.Run(_store, repair: false);
-        var repaired = StoreCheck.Run(_store, repair: true);
+        var found = StoreCheck.Run(Store, repair: false);
+        var repaired = StoreCheck.Run(Store, repair: true);
 
         Assert.Equal([$"snapshot {key}: left by an interrupted unpack"], found.Problems);
         Assert.True(repaired.Clean);
-        Assert.DoesNotContain(_store.Snapshotter.Walk(), s => s.Key == key);
+        Assert.DoesNotContain(Store.Snapshotter.Walk(), s => s.Key == key);
         Assert.Equal(2, Directory.EnumerateDirectories(SnapshotsDir).Count());
     }
 
@@ -118,25 +104,25 @@ public sealed class StoreCheckTests : IDisposable
     public void A_container_snapshot_is_not_a_leftover()
     {
         var image = Unpacked("docker.io/library/app:v1");
-        _store.Snapshotter.Prepare("container-1", image.TopSnapshot);
+        Store.Snapshotter.Prepare("container-1", image.TopSnapshot);
 
-        Assert.True(StoreCheck.Run(_store, repair: true).Clean);
-        Assert.Contains(_store.Snapshotter.Walk(), s => s.Key == "container-1");
+        Assert.True(StoreCheck.Run(Store, repair: true).Clean);
+        Assert.Contains(Store.Snapshotter.Walk(), s => s.Key == "container-1");
     }
 
     [Fact]
     public void An_interrupted_ingest_is_found_and_removed_by_repair_but_a_live_one_is_left()
     {
-        using (var abandoned = _store.Content.OpenWriter("abandoned", 10))
+        using (var abandoned = Store.Content.OpenWriter("abandoned", 10))
             abandoned.Write("half"u8);
-        using var live = _store.Content.OpenWriter("live", 10);
+        using var live = Store.Content.OpenWriter("live", 10);
 
-        var found = StoreCheck.Run(_store, repair: false);
-        var repaired = StoreCheck.Run(_store, repair: true);
+        var found = StoreCheck.Run(Store, repair: false);
+        var repaired = StoreCheck.Run(Store, repair: true);
 
         Assert.Equal(["ingest abandoned: interrupted write left (4 of 10 bytes)"], found.Problems);
         Assert.Equal(["removed ingest abandoned: interrupted write left (4 of 10 bytes)"], repaired.Repaired);
         Assert.True(repaired.Clean);
-        Assert.Equal(["live"], _store.Content.ListIngests().Select(i => i.Reference));
+        Assert.Equal(["live"], Store.Content.ListIngests().Select(i => i.Reference));
     }
 }
