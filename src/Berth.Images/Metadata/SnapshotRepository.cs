@@ -90,8 +90,14 @@ public sealed class SnapshotRepository
         return chain;
     }
 
-    /// <summary>Turns the active snapshot <paramref name="key"/> into the committed <paramref name="name"/>, keeping its id and directory.</summary>
-    public SnapshotRecord Commit(string snapshotter, string name, string key, long size, long inodes, IReadOnlyDictionary<string, string>? labels = null)
+    /// <summary>
+    /// Turns the active snapshot <paramref name="key"/> into the committed <paramref name="name"/>, keeping its id and directory.
+    /// With <paramref name="onto"/>, a snapshot prepared without a parent is committed as the child of
+    /// that committed snapshot: for snapshotters whose layers hold only their own diff, so layers can
+    /// be extracted side by side and chained afterwards.
+    /// </summary>
+    public SnapshotRecord Commit(string snapshotter, string name, string key, long size, long inodes, IReadOnlyDictionary<string, string>? labels = null,
+        string? onto = null)
     {
         if (string.IsNullOrEmpty(name))
             throw new ArgumentException("snapshot name must not be empty", nameof(name));
@@ -102,14 +108,27 @@ public sealed class SnapshotRepository
                 $"snapshot \"{key}\": is {KindColumn(active.Kind)}, only an active snapshot can be committed");
         if (name != key && Get(snapshotter, name) is not null)
             throw new MetadataException(MetadataErrorKind.AlreadyExists, $"snapshot \"{name}\": already exists");
+        long? parentId = null;
+        if (!string.IsNullOrEmpty(onto))
+        {
+            if (active.Parent is not null)
+                throw new MetadataException(MetadataErrorKind.FailedPrecondition,
+                    $"snapshot \"{key}\": has parent \"{active.Parent}\", only a snapshot without one can be committed onto \"{onto}\"");
+            var parent = Get(snapshotter, onto)
+                ?? throw new MetadataException(MetadataErrorKind.NotFound, $"snapshot \"{key}\": parent \"{onto}\" does not exist");
+            if (parent.Kind != SnapshotKind.Committed)
+                throw new MetadataException(MetadataErrorKind.FailedPrecondition,
+                    $"snapshot \"{key}\": parent \"{onto}\" is {KindColumn(parent.Kind)}, not committed");
+            parentId = parent.Id;
+        }
         _tx.Execute(
             """
             UPDATE snapshots SET key = $name, kind = 'committed', updated = $now, size = $size, inodes = $inodes,
-                labels = coalesce($labels, labels)
+                labels = coalesce($labels, labels), parent_id = coalesce($parent, parent_id)
             WHERE id = $id
             """,
             ("$name", name), ("$now", Time.ToColumn(Time.Now())), ("$size", size), ("$inodes", inodes),
-            ("$labels", labels is null ? null : Labels.ToJson(labels)), ("$id", active.Id));
+            ("$labels", labels is null ? null : Labels.ToJson(labels)), ("$parent", parentId), ("$id", active.Id));
         return Get(snapshotter, name)!;
     }
 

@@ -126,8 +126,12 @@ public abstract class DirectorySnapshotter : ISnapshotter
         }
     }
 
-    public SnapshotInfo Commit(string name, string key, IReadOnlyDictionary<string, string>? labels = null)
+    public abstract bool ExtractsWithoutParent { get; }
+
+    public SnapshotInfo Commit(string name, string key, IReadOnlyDictionary<string, string>? labels = null, string? onto = null)
     {
+        if (onto is not null && !ExtractsWithoutParent)
+            throw new NotSupportedException($"snapshot \"{key}\": the {Name} snapshotter copies its parent, it cannot be committed onto another snapshot");
         var active = Store.View(tx => tx.Snapshots.GetRequired(Name, key));
         // The layer's files must be on disk before a committed row can point at them.
         Linux.Sys.SyncFilesystem(DataDir(active.Id));
@@ -138,7 +142,7 @@ public abstract class DirectorySnapshotter : ISnapshotter
             var current = tx.Snapshots.GetRequired(Name, key);
             if (current.Id != active.Id)
                 throw new MetadataException(MetadataErrorKind.FailedPrecondition, $"snapshot \"{key}\": was replaced during commit");
-            return tx.Snapshots.Commit(Name, name, key, usage.Size, usage.Inodes, labels);
+            return tx.Snapshots.Commit(Name, name, key, usage.Size, usage.Inodes, labels, onto);
         });
         return ToInfo(committed);
     }

@@ -17,8 +17,19 @@ public interface ISnapshotter
     /// <summary>Creates a read-only snapshot of <paramref name="parent"/>.</summary>
     IReadOnlyList<MountSpec> View(string key, string? parent, IReadOnlyDictionary<string, string>? labels = null);
 
+    /// <summary>
+    /// Whether a layer's snapshot holds only that layer's own changes, so it can be extracted into a
+    /// snapshot prepared without a parent and committed onto the parent afterwards (overlay: yes;
+    /// native, a full copy of the parent: no). Layers of one image then unpack side by side.
+    /// </summary>
+    bool ExtractsWithoutParent { get; }
+
     /// <summary>Freezes the active snapshot <paramref name="key"/> as the committed <paramref name="name"/> (unmount it first).</summary>
-    SnapshotInfo Commit(string name, string key, IReadOnlyDictionary<string, string>? labels = null);
+    /// <param name="onto">
+    /// A committed snapshot to make the parent of a snapshot prepared without one; only where
+    /// <see cref="ExtractsWithoutParent"/>.
+    /// </param>
+    SnapshotInfo Commit(string name, string key, IReadOnlyDictionary<string, string>? labels = null, string? onto = null);
 
     /// <summary>The mounts of an active or view snapshot, again.</summary>
     IReadOnlyList<MountSpec> Mounts(string key);

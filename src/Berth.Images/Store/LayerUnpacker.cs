@@ -29,9 +29,28 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
     /// <summary>Called after each layer with its index and whether it was extracted (false: already there).</summary>
     public Action<int, bool>? LayerDone { get; init; }
 
+    /// <summary>How many layers extract at once where the snapshotter allows it (one per core by default).</summary>
+    public int MaxParallelLayers { get; init; } = Environment.ProcessorCount;
+
     public void Unpack(ResolvedImage image)
     {
-        for (var i = 0; i < image.ChainIds.Count; i++)
+        // A committed chain ID implies its whole chain is committed (a parent must be, to be built on),
+        // so the work is the suffix after the last committed layer.
+        var first = image.ChainIds.Count;
+        while (first > 0 && !IsCommitted(image.ChainIds[first - 1].ToString()))
+            first--;
+        for (var i = 0; i < first; i++)
+            LayerDone?.Invoke(i, false);
+        var todo = image.ChainIds.Count - first;
+        if (todo > 1 && snapshotter.ExtractsWithoutParent && MaxParallelLayers > 1)
+            UnpackSideBySide(image, first);
+        else
+            UnpackInOrder(image, first);
+    }
+
+    private void UnpackInOrder(ResolvedImage image, int first)
+    {
+        for (var i = first; i < image.ChainIds.Count; i++)
         {
             var name = image.ChainIds[i].ToString();
             if (IsCommitted(name))
@@ -39,36 +58,124 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
                 LayerDone?.Invoke(i, false);
                 continue;
             }
-            var parent = i == 0 ? null : image.ChainIds[i - 1].ToString();
-            var key = $"{ExtractPrefix}{Guid.NewGuid():N}-{name}";
-            var mounts = snapshotter.Prepare(key, parent, s_ownerLabels);
+            var key = Extract(image, i, i == 0 ? null : image.ChainIds[i - 1].ToString());
+            CommitOrDiscard(image, i, key, onto: null);
+        }
+    }
+
+    /// <summary>
+    /// Each layer extracts into a snapshot of its own, without its parent, on up to
+    /// <see cref="MaxParallelLayers"/> threads; this thread commits them onto each other in chain order
+    /// as they finish. After a failure no further layer starts, the ones running finish, and every
+    /// uncommitted snapshot is removed; the first failing layer's error is thrown.
+    /// </summary>
+    private void UnpackSideBySide(ResolvedImage image, int first)
+    {
+        var count = image.ChainIds.Count - first;
+        var extracted = new TaskCompletionSource<string>[count];
+        for (var j = 0; j < count; j++)
+            extracted[j] = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var next = -1;
+        var failed = 0;
+        void Work()
+        {
+            for (int j; (j = Interlocked.Increment(ref next)) < count;)
+            {
+                if (Volatile.Read(ref failed) != 0)
+                {
+                    extracted[j].SetCanceled();
+                    continue;
+                }
+                try
+                {
+                    extracted[j].SetResult(Extract(image, first + j, parent: null));
+                }
+                catch (Exception e)
+                {
+                    Volatile.Write(ref failed, 1);
+                    extracted[j].SetException(e);
+                }
+            }
+        }
+        var workers = new Thread[Math.Min(count, MaxParallelLayers)];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = new Thread(Work) { IsBackground = true, Name = $"unpack-{w}" };
+            workers[w].Start();
+        }
+
+        Exception? error = null;
+        for (var j = 0; j < count; j++)
+        {
+            var i = first + j;
             try
             {
-                var layer = image.ManifestDocument.Layers[i];
-                using (var blob = content.OpenRead(layer.Digest))
+                var key = extracted[j].Task.GetAwaiter().GetResult();
+                if (error is not null)
                 {
-                    LayerApplier.Apply(blob, layer.MediaType, WritableDir(mounts), limits with
-                    {
-                        Mode = snapshotter is OverlaySnapshotter ? LayerApplyMode.Overlay : LayerApplyMode.Native,
-                        CompressedDigest = layer.Digest,
-                        DiffId = image.DiffIds[i],
-                        DisplayName = $"layer {layer.Digest}",
-                    });
+                    TryRemove(key);
+                    continue;
                 }
-                snapshotter.Commit(name, key);
-                LayerDone?.Invoke(i, true);
+                CommitOrDiscard(image, i, key, onto: i == 0 ? null : image.ChainIds[i - 1].ToString());
             }
-            catch (MetadataException e) when (e.Kind == MetadataErrorKind.AlreadyExists && IsCommitted(name))
+            catch (OperationCanceledException) when (error is not null)
             {
-                // Another process unpacked the same layer meanwhile: theirs is as good as ours.
-                snapshotter.Remove(key);
-                LayerDone?.Invoke(i, false);
             }
-            catch
+            catch (Exception e)
             {
-                TryRemove(key);
-                throw;
+                error ??= e;
+                Volatile.Write(ref failed, 1);
             }
+        }
+        foreach (var worker in workers)
+            worker.Join();
+        if (error is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+    }
+
+    /// <summary>Extracts layer <paramref name="i"/> into a new active snapshot on <paramref name="parent"/>; returns its key.</summary>
+    private string Extract(ResolvedImage image, int i, string? parent)
+    {
+        var key = $"{ExtractPrefix}{Guid.NewGuid():N}-{image.ChainIds[i]}";
+        var mounts = snapshotter.Prepare(key, parent, s_ownerLabels);
+        try
+        {
+            var layer = image.ManifestDocument.Layers[i];
+            using var blob = content.OpenRead(layer.Digest);
+            LayerApplier.Apply(blob, layer.MediaType, WritableDir(mounts), limits with
+            {
+                Mode = snapshotter is OverlaySnapshotter ? LayerApplyMode.Overlay : LayerApplyMode.Native,
+                CompressedDigest = layer.Digest,
+                DiffId = image.DiffIds[i],
+                DisplayName = $"layer {layer.Digest}",
+            });
+            return key;
+        }
+        catch
+        {
+            TryRemove(key);
+            throw;
+        }
+    }
+
+    private void CommitOrDiscard(ResolvedImage image, int i, string key, string? onto)
+    {
+        var name = image.ChainIds[i].ToString();
+        try
+        {
+            snapshotter.Commit(name, key, onto: onto);
+            LayerDone?.Invoke(i, true);
+        }
+        catch (MetadataException e) when (e.Kind == MetadataErrorKind.AlreadyExists && IsCommitted(name))
+        {
+            // Another process unpacked the same layer meanwhile: theirs is as good as ours.
+            snapshotter.Remove(key);
+            LayerDone?.Invoke(i, false);
+        }
+        catch
+        {
+            TryRemove(key);
+            throw;
         }
     }
 

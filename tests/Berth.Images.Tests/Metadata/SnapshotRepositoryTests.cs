@@ -52,6 +52,36 @@ public sealed class SnapshotRepositoryTests : IDisposable
     }
 
     [Fact]
+    public void Commit_onto_makes_a_parentless_snapshot_the_child_of_a_committed_one()
+    {
+        Layer("l1", null);
+        _store.Update(tx => tx.Snapshots.Create(S, "l2-extract", null, SnapshotKind.Active));
+
+        var committed = _store.Update(tx => tx.Snapshots.Commit(S, "l2", "l2-extract", 0, 0, onto: "l1"));
+
+        Assert.Equal("l1", committed.Parent);
+        Assert.Equal(["l1"], _store.View(tx => tx.Snapshots.Ancestors(S, "l2")).Select(s => s.Key));
+    }
+
+    [Fact]
+    public void Commit_onto_refuses_a_snapshot_that_has_a_parent_and_a_parent_that_is_not_committed()
+    {
+        Layer("l1", null);
+        _store.Update(tx => tx.Snapshots.Create(S, "child", "l1", SnapshotKind.Active));
+        _store.Update(tx => tx.Snapshots.Create(S, "busy", null, SnapshotKind.Active));
+        _store.Update(tx => tx.Snapshots.Create(S, "orphan", null, SnapshotKind.Active));
+
+        var hasParent = Assert.Throws<MetadataException>(() => _store.Update(tx => tx.Snapshots.Commit(S, "c", "child", 0, 0, onto: "l1")));
+        var activeParent = Assert.Throws<MetadataException>(() => _store.Update(tx => tx.Snapshots.Commit(S, "o", "orphan", 0, 0, onto: "busy")));
+        var missingParent = Assert.Throws<MetadataException>(() => _store.Update(tx => tx.Snapshots.Commit(S, "o", "orphan", 0, 0, onto: "nope")));
+
+        Assert.Equal("snapshot \"child\": has parent \"l1\", only a snapshot without one can be committed onto \"l1\"", hasParent.Message);
+        Assert.Equal(MetadataErrorKind.FailedPrecondition, activeParent.Kind);
+        Assert.Equal(MetadataErrorKind.NotFound, missingParent.Kind);
+        Assert.Equal(SnapshotKind.Active, _store.View(tx => tx.Snapshots.GetRequired(S, "orphan")).Kind);
+    }
+
+    [Fact]
     public void Ancestors_lists_the_chain_nearest_first()
     {
         Layer("l1", null);

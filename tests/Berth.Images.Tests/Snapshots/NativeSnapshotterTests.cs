@@ -42,6 +42,19 @@ public sealed class NativeSnapshotterTests : SnapshotterTestBase
     }
 
     [Fact]
+    public void Commit_onto_another_snapshot_is_refused_as_a_copy_holds_its_parent()
+    {
+        Base(_ => { });
+        _native.Prepare("loose", null);
+
+        var e = Assert.Throws<NotSupportedException>(() => _native.Commit("layer", "loose", onto: "base"));
+
+        Assert.False(_native.ExtractsWithoutParent);
+        Assert.Contains("cannot be committed onto another snapshot", e.Message);
+        Assert.Equal(SnapshotKind.Active, _native.Stat("loose").Kind);
+    }
+
+    [Fact]
     public void Prepare_copies_the_parent_and_changes_do_not_reach_it()
     {
         Base(t => File.WriteAllText(Path.Combine(t, "a"), "1"));

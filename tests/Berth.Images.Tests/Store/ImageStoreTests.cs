@@ -16,8 +16,8 @@ public sealed class ImageStoreTests : ImageStoreTest
 
         var image = Store.Unpack(record);
 
-        var committed = Store.Snapshotter.Walk().Where(s => s.Kind == SnapshotKind.Committed).Select(s => s.Key).ToList();
-        Assert.Equal(image.ChainIds.Select(c => c.ToString()), committed);
+        var committed = Store.Snapshotter.Walk().Where(s => s.Kind == SnapshotKind.Committed).Select(s => s.Key);
+        Assert.Equal(image.ChainIds.Select(c => c.ToString()).Order(), committed.Order());
         Assert.Equal(image.ChainIds[0].ToString(), Store.Snapshotter.Stat(image.ChainIds[1].ToString()).Parent);
     }
 
@@ -70,6 +70,75 @@ public sealed class ImageStoreTests : ImageStoreTest
         Assert.ThrowsAny<LayerException>(() => new LayerUnpacker(Store.Content, Store.Snapshotter, Store.LayerLimits).Unpack(forged));
 
         Assert.Empty(Store.Snapshotter.Walk());
+    }
+
+    [Fact]
+    public void Layers_unpacked_side_by_side_and_one_at_a_time_give_the_same_chain_and_files()
+    {
+        var layers = new[] { Base, new LayerTar().File("etc/motd", "second\n").File("opt/a", "a"), new LayerTar().File("opt/.wh.a").File("opt/b", "b") };
+        var record = Store.Register("docker.io/library/par:latest", TestImage.Write(Store, layers));
+        using var other = ImageStore.Open(Path.Combine(Root, "sequential"));
+        var sequentialRecord = other.Register("docker.io/library/par:latest", TestImage.Write(other, layers));
+        var order = new List<int>();
+
+        var image = Store.Resolve(record);
+        new LayerUnpacker(Store.Content, Store.Snapshotter, Store.LayerLimits) { LayerDone = (i, _) => order.Add(i), MaxParallelLayers = 3 }.Unpack(image);
+        var sequential = other.Resolve(sequentialRecord);
+        new LayerUnpacker(other.Content, other.Snapshotter, other.LayerLimits) { MaxParallelLayers = 1 }.Unpack(sequential);
+
+        Assert.Equal([0, 1, 2], order);
+        for (var i = 0; i < 3; i++)
+        {
+            var name = image.ChainIds[i].ToString();
+            Assert.Equal(i == 0 ? null : image.ChainIds[i - 1].ToString(), Store.Snapshotter.Stat(name).Parent);
+            Assert.Equal(other.Snapshotter.Stat(name).Parent, Store.Snapshotter.Stat(name).Parent);
+        }
+        Assert.All(Store.Snapshotter.Walk(), s => Assert.Equal(SnapshotKind.Committed, s.Kind));
+        Assert.Equal(ReadView(other, sequential), ReadView(Store, image));
+    }
+
+    [Fact]
+    public void A_failing_layer_among_layers_unpacked_side_by_side_leaves_no_snapshot_or_directory()
+    {
+        var descriptor = TestImage.Write(Store, Base, new LayerTar().File("b", "b"), new LayerTar().File("c", "c"));
+        var image = Store.Resolve(Store.Register("docker.io/library/bad:latest", descriptor));
+        var forged = image with { DiffIds = [image.DiffIds[0], Berth.Images.Content.Digest.Compute("not this layer"u8), image.DiffIds[2]] };
+        var snapshotDir = Path.Combine(Root, "snapshots", "overlay", "snapshots");
+
+        var e = Assert.ThrowsAny<LayerException>(() => new LayerUnpacker(Store.Content, Store.Snapshotter, Store.LayerLimits) { MaxParallelLayers = 3 }.Unpack(forged));
+
+        Assert.Contains("diff id mismatch", e.Message);
+        Assert.Contains(image.ManifestDocument.Layers[1].Digest.ToString(), e.Message);
+        // The first layer was committed before the second failed, as a sequential unpack leaves it.
+        Assert.All(Store.Snapshotter.Walk(), s => Assert.Equal(SnapshotKind.Committed, s.Kind));
+        Assert.True(Store.Snapshotter.Walk().Count <= 1);
+        Assert.Equal(Store.Snapshotter.Walk().Count, Directory.GetDirectories(snapshotDir).Length);
+    }
+
+    /// <summary>Every path and file content seen through a read-only view of the image's top layer.</summary>
+    private static List<string> ReadView(ImageStore store, ResolvedImage image)
+    {
+        var target = Directory.CreateTempSubdirectory("berth-view-").FullName;
+        var key = "view-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            MountSpec.MountAll(store.Snapshotter.View(key, image.TopSnapshot), target);
+            try
+            {
+                return Directory.EnumerateFileSystemEntries(target, "*", SearchOption.AllDirectories)
+                    .Select(p => Path.GetRelativePath(target, p) + (File.Exists(p) ? "=" + File.ReadAllText(p) : "/"))
+                    .Order(StringComparer.Ordinal).ToList();
+            }
+            finally
+            {
+                MountSpec.Unmount(target);
+            }
+        }
+        finally
+        {
+            store.Snapshotter.Remove(key);
+            Directory.Delete(target);
+        }
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class NativeSnapshotter : DirectorySnapshotter
 
     protected override string DataDir(long id) => DirOf(id);
 
+    public override bool ExtractsWithoutParent => false;
+
     protected override void Populate(string dir, IReadOnlyList<SnapshotRecord> ancestors)
     {
         if (ancestors.Count > 0)

@@ -40,6 +40,9 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
     /// <summary>The short link that names layer <paramref name="id"/> in lowerdir.</summary>
     public string LinkOf(long id) => Path.Combine(_links, ToBase36(id));
 
+    /// <summary>A layer's fs is its diff alone; whiteouts are extracted as overlay's own devices, never applied to a lower.</summary>
+    public override bool ExtractsWithoutParent => true;
+
     protected override string DataDir(long id) => Path.Combine(DirOf(id), "fs");
 
     protected override void Populate(string dir, IReadOnlyList<SnapshotRecord> ancestors)
