@@ -36,7 +36,10 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     public void Kill_9_during_load_leaves_a_store_that_checks_clean_after_repair_and_loads_again()
     {
         var deadline = Stopwatch.StartNew();
-        var archive = SeedArchive();
+        // A docker-archive is streamed; an oci-archive is read at random, its layers stored while they
+        // unpack side by side: the kills alternate between the two.
+        var archives = SeedArchives();
+        var archive = archives[0];
         // The first load runs on cold caches: the median of three is what the kills spread over.
         var runs = new List<TimeSpan>();
         for (var r = 0; r < 3; r++)
@@ -54,9 +57,10 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         {
             Assert.True(deadline.Elapsed < TimeSpan.FromMinutes(5), $"crash {i}: the test ran out of its 5 minutes after {kills} kills");
             var delay = TimeSpan.FromMilliseconds(_random.NextDouble() * 1.2 * full.TotalMilliseconds);
+            archive = archives[i / 2 % 2];
             var killed = LoadAndKill(archive, delay);
             kills += killed ? 1 : 0;
-            var context = $"crash {i} after {delay.TotalMilliseconds:F0} ms ({(killed ? "killed" : "had finished")})";
+            var context = $"crash {i} ({Path.GetFileName(archive)}) after {delay.TotalMilliseconds:F0} ms ({(killed ? "killed" : "had finished")})";
 
             // Every other time the load comes first: it must not need the repair to succeed.
             var loadFirst = i % 2 == 1;
@@ -136,9 +140,9 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// A three-layer image of incompressible files (about 6 MiB a layer, 400 files each), saved as a
-    /// docker-archive: large enough that a load takes a while to kill into.
+    /// docker-archive and as an oci-archive: large enough that a load takes a while to kill into.
     /// </summary>
-    private string SeedArchive()
+    private string[] SeedArchives()
     {
         var seed = Path.Combine(_work, "seed");
         using (var store = ImageStore.Open(seed))
@@ -179,9 +183,11 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
             };
             store.Register(Image, Put(store, JsonSerializer.SerializeToUtf8Bytes(manifest, OciImageJson.Default.ImageManifest), MediaTypes.OciManifest));
         }
-        var archive = Path.Combine(_work, "crash.tar");
-        Cli.Ok(Cli.Run("berth", "--root", seed, "save", "-o", archive, "crash"));
-        return archive;
+        var docker = Path.Combine(_work, "crash-docker.tar");
+        var oci = Path.Combine(_work, "crash-oci.tar");
+        Cli.Ok(Cli.Run("berth", "--root", seed, "save", "-o", docker, "crash"));
+        Cli.Ok(Cli.Run("berth", "--root", seed, "save", "--format", "oci-archive", "-o", oci, "crash"));
+        return [docker, oci];
     }
 
     private static Descriptor Put(ImageStore store, byte[] data, string mediaType)

@@ -24,22 +24,29 @@ internal static class ArchiveReader
             }
             if (entry is null)
                 yield break;
-            if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
-                continue;
-            var name = Clean(entry.Name, what);
-            if (name.Length == 0)
-                continue;
-            var kind = entry.EntryType switch
-            {
-                TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile => ArchiveEntryKind.File,
-                TarEntryType.Directory => ArchiveEntryKind.Directory,
-                TarEntryType.SymbolicLink => ArchiveEntryKind.Symlink,
-                TarEntryType.HardLink => ArchiveEntryKind.Hardlink,
-                _ => ArchiveEntryKind.Other,
-            };
-            var data = entry.DataStream;
-            yield return new ArchiveEntry(name, kind, entry.Length, kind is ArchiveEntryKind.Symlink or ArchiveEntryKind.Hardlink ? entry.LinkName : null, () => data ?? Stream.Null);
+            if (ToEntry(entry, what) is { } member)
+                yield return member;
         }
+    }
+
+    /// <summary>A tar entry as an archive member whose data is the entry's stream; null for what an archive holds no member as.</summary>
+    internal static ArchiveEntry? ToEntry(TarEntry entry, string what)
+    {
+        if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
+            return null;
+        var name = Clean(entry.Name, what);
+        if (name.Length == 0)
+            return null;
+        var kind = entry.EntryType switch
+        {
+            TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile => ArchiveEntryKind.File,
+            TarEntryType.Directory => ArchiveEntryKind.Directory,
+            TarEntryType.SymbolicLink => ArchiveEntryKind.Symlink,
+            TarEntryType.HardLink => ArchiveEntryKind.Hardlink,
+            _ => ArchiveEntryKind.Other,
+        };
+        var data = entry.DataStream;
+        return new ArchiveEntry(name, kind, entry.Length, kind is ArchiveEntryKind.Symlink or ArchiveEntryKind.Hardlink ? entry.LinkName : null, () => data ?? Stream.Null);
     }
 
     public static IEnumerable<ArchiveEntry> FromDirectory(string root, string what)

@@ -23,6 +23,56 @@ public sealed class OciLayoutImporter(ContentStore store, Platform? platform = n
     public IReadOnlyList<ImportedImage> ImportDirectory(string path) =>
         Import(ArchiveReader.FromDirectory(path, $"oci layout {path}"), $"oci layout {path}");
 
+    /// <summary>
+    /// Imports a layout directory with its layers left in <paramref name="layers"/>: the unpack reads
+    /// each layer once, extracting and storing it.
+    /// </summary>
+    public IReadOnlyList<ImportedImage> ImportDirectory(string path, PendingBlobs layers)
+    {
+        var what = $"oci layout {path}";
+        return ImportMembers(ArchiveReader.FromDirectory(path, what).ToDictionary(e => e.Name, StringComparer.Ordinal), what, layers);
+    }
+
+    /// <summary>
+    /// Imports an oci-archive from an uncompressed tar file, reading index.json and the manifests
+    /// first (the file is indexed by its headers) and leaving the layers in <paramref name="layers"/>
+    /// for the unpack to store as it extracts them. <paramref name="file"/> must stay open until then.
+    /// </summary>
+    public IReadOnlyList<ImportedImage> ImportSeekable(FileStream file, string archiveName, PendingBlobs layers)
+    {
+        var what = $"oci-archive {archiveName}";
+        return ImportMembers(TarIndex.Read(file, what), what, layers);
+    }
+
+    private IReadOnlyList<ImportedImage> ImportMembers(IReadOnlyDictionary<string, ArchiveEntry> members, string what, PendingBlobs layers)
+    {
+        var index = ReadIndex(
+            members.TryGetValue(OciLayout.LayoutFile, out var layout) ? ReadFile(layout, what) : null,
+            members.TryGetValue(OciLayout.IndexFile, out var indexJson) ? ReadFile(indexJson, what) : null,
+            what);
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        ImageGraph.Walk(store, Roots(index), what, _platforms, (d, isLayer) =>
+        {
+            var name = $"{OciLayout.BlobsDirectory}/{d.Digest.Algorithm}/{d.Digest.Encoded}";
+            if (!members.TryGetValue(name, out var entry) || !visited.Add(name) || store.Exists(d.Digest))
+                return null;
+            if (!isLayer || entry.Kind != ArchiveEntryKind.File)
+            {
+                IngestBlob(entry, what);
+                return null;
+            }
+            layers.Add(d, entry.Open);
+            return entry.Length;
+        });
+        // The rest (an index's manifests for other platforms, say) is stored as a streamed import would.
+        foreach (var (name, entry) in members)
+        {
+            if (name.StartsWith(OciLayout.BlobsDirectory + "/", StringComparison.Ordinal) && !visited.Contains(name))
+                IngestBlob(entry, what);
+        }
+        return Images(index);
+    }
+
     private IReadOnlyList<ImportedImage> Import(IEnumerable<ArchiveEntry> entries, string what)
     {
         byte[]? layout = null;
@@ -36,23 +86,33 @@ public sealed class OciLayoutImporter(ContentStore store, Platform? platform = n
             else if (entry.Name.StartsWith(OciLayout.BlobsDirectory + "/", StringComparison.Ordinal))
                 IngestBlob(entry, what);
         }
+        var index = ReadIndex(layout, indexJson, what);
+        ImageGraph.Walk(store, Roots(index), what, _platforms);
+        return Images(index);
+    }
+
+    private static ImageIndex ReadIndex(byte[]? layout, byte[]? indexJson, string what)
+    {
         if (layout is null)
             throw new ArchiveFormatException($"{what}: {OciLayout.LayoutFile}: missing");
         OciLayout.CheckLayoutFile(layout, what);
         if (indexJson is null)
             throw new ArchiveFormatException($"{what}: {OciLayout.IndexFile}: missing");
-        ImageIndex index;
         try
         {
-            index = ManifestParser.ParseIndex(indexJson, Digest.Compute(indexJson), MediaTypes.OciIndex);
+            return ManifestParser.ParseIndex(indexJson, Digest.Compute(indexJson), MediaTypes.OciIndex);
         }
         catch (ImageFormatException e)
         {
             throw new ArchiveFormatException($"{what}: {OciLayout.IndexFile}: {e.Message}", e);
         }
-        ImageGraph.Walk(store, index.Manifests.Select((d, i) => (d, $"{OciLayout.IndexFile} manifests[{i}]")), what, _platforms);
-        return index.Manifests.Select(d => new ImportedImage(NameOf(d), d)).ToList();
     }
+
+    private static IEnumerable<(Descriptor, string)> Roots(ImageIndex index) =>
+        index.Manifests.Select((d, i) => (d, $"{OciLayout.IndexFile} manifests[{i}]"));
+
+    private static List<ImportedImage> Images(ImageIndex index) =>
+        index.Manifests.Select(d => new ImportedImage(NameOf(d), d)).ToList();
 
     private static byte[] ReadFile(ArchiveEntry entry, string what) =>
         entry.Kind == ArchiveEntryKind.File

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Berth.Images.Content;
 using Berth.Images.Formats;
 using Berth.Images.Metadata;
 using Berth.Images.Oci;
@@ -17,25 +18,25 @@ public static class ImageArchives
     /// <returns>The names registered ("Loaded image: …"), or the image IDs of unnamed images.</returns>
     public static IReadOnlyList<string> Load(ImageStore store, string path, ArchiveFormat format = ArchiveFormat.Auto, Action<string, int, bool>? layerDone = null)
     {
-        IReadOnlyList<ImportedImage> imported;
+        // An OCI layout read at random (a directory, or a tar file not compressed) has its layers
+        // stored by the unpack as it extracts them, side by side: each layer's bytes are read once.
+        var layers = new PendingBlobs();
         if (Directory.Exists(path))
         {
             format = format == ArchiveFormat.Auto ? (File.Exists(Path.Combine(path, "manifest.json")) ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive) : format;
-            imported = format == ArchiveFormat.DockerArchive
-                ? new DockerArchiveImporter(store.Content).ImportDirectory(path)
-                : new OciLayoutImporter(store.Content, Platform.Host).ImportDirectory(path);
+            return format == ArchiveFormat.DockerArchive
+                ? Register(store, new DockerArchiveImporter(store.Content).ImportDirectory(path), layerDone)
+                : Register(store, new OciLayoutImporter(store.Content, Platform.Host).ImportDirectory(path, layers), layerDone, layers);
         }
-        else
+        using var file = File.OpenRead(path);
+        if (format == ArchiveFormat.Auto)
         {
-            using var file = File.OpenRead(path);
-            if (format == ArchiveFormat.Auto)
-            {
-                format = HasEntry(file, "manifest.json") ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive;
-                file.Position = 0;
-            }
-            imported = Import(store, file, Path.GetFileName(path), format);
+            format = HasEntry(file, "manifest.json") ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive;
+            file.Position = 0;
         }
-        return Register(store, imported, layerDone);
+        if (format == ArchiveFormat.OciArchive && IsPlainTar(file))
+            return Register(store, new OciLayoutImporter(store.Content, Platform.Host).ImportSeekable(file, Path.GetFileName(path), layers), layerDone, layers);
+        return Register(store, Import(store, file, Path.GetFileName(path), format), layerDone);
     }
 
     /// <summary>Loads from a stream read once (stdin): a docker-archive unless told otherwise, as docker load.</summary>
@@ -70,15 +71,21 @@ public static class ImageArchives
             ? new DockerArchiveImporter(store.Content).ImportArchive(input, name)
             : new OciLayoutImporter(store.Content, Platform.Host).ImportArchive(input, name);
 
-    private static List<string> Register(ImageStore store, IReadOnlyList<ImportedImage> imported, Action<string, int, bool>? layerDone)
+    private static List<string> Register(ImageStore store, IReadOnlyList<ImportedImage> imported, Action<string, int, bool>? layerDone, PendingBlobs? layers = null)
     {
-        var loaded = new List<string>();
+        // Unpack before naming: a name only ever points at a complete image, all its blobs stored.
+        var unpacked = new List<(ImportedImage Image, ResolvedImage Resolved)>();
         foreach (var image in imported)
         {
-            // Unpack before naming: a name only ever points at a complete image.
             var resolved = ImageResolver.Resolve(store.Content, image.Target);
             var label = image.Name ?? resolved.Id.ToString();
-            store.Unpack(resolved, (i, fresh) => layerDone?.Invoke(label, i, fresh));
+            store.Unpack(resolved, (i, fresh) => layerDone?.Invoke(label, i, fresh), layers);
+            unpacked.Add((image, resolved));
+        }
+        layers?.IngestRemaining(store.Content);
+        var loaded = new List<string>();
+        foreach (var (image, resolved) in unpacked)
+        {
             if (image.Name is { } n)
             {
                 var full = ImageReference.Parse(n).ToString();
@@ -99,6 +106,14 @@ public static class ImageArchives
     /// under its manifest digest, which image ls shows as &lt;none&gt;.
     /// </summary>
     public static string DanglingName(Descriptor target) => "<none>@" + target.Digest;
+
+    private static bool IsPlainTar(FileStream file)
+    {
+        Span<byte> head = stackalloc byte[8];
+        var n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        file.Position = 0;
+        return Compression.Detect(head[..n]) == LayerCompression.None;
+    }
 
     private static bool HasEntry(Stream seekable, string name)
     {

@@ -144,9 +144,10 @@ public sealed class ImageStore : IDisposable
         Unpack(Resolve(record), layerDone);
 
     /// <summary>Unpacks an image not (yet) named: a load unpacks before it registers the name.</summary>
-    public ResolvedImage Unpack(ResolvedImage image, Action<int, bool>? layerDone = null)
+    /// <param name="pending">layers not stored yet, stored as they are extracted (a load that reads each layer once)</param>
+    public ResolvedImage Unpack(ResolvedImage image, Action<int, bool>? layerDone = null, PendingBlobs? pending = null)
     {
-        new LayerUnpacker(Content, Snapshotter, LayerLimits) { LayerDone = layerDone }.Unpack(image);
+        new LayerUnpacker(Content, Snapshotter, LayerLimits) { LayerDone = layerDone, Pending = pending }.Unpack(image);
         return image;
     }
 

@@ -29,6 +29,9 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
     /// <summary>Called after each layer with its index and whether it was extracted (false: already there).</summary>
     public Action<int, bool>? LayerDone { get; init; }
 
+    /// <summary>Layers not in the content store yet: each is stored as it is read for extraction.</summary>
+    public PendingBlobs? Pending { get; init; }
+
     /// <summary>How many layers extract at once where the snapshotter allows it (one per core by default).</summary>
     public int MaxParallelLayers { get; init; } = Environment.ProcessorCount;
 
@@ -141,7 +144,7 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
         try
         {
             var layer = image.ManifestDocument.Layers[i];
-            using var blob = content.OpenRead(layer.Digest);
+            using var blob = Pending?.OpenIngesting(content, layer) ?? content.OpenRead(layer.Digest);
             LayerApplier.Apply(blob, layer.MediaType, WritableDir(mounts), limits with
             {
                 Mode = snapshotter is OverlaySnapshotter ? LayerApplyMode.Overlay : LayerApplyMode.Native,
@@ -149,6 +152,8 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
                 DiffId = image.DiffIds[i],
                 DisplayName = $"layer {layer.Digest}",
             });
+            // Stored only now that it is known to be a good layer; the snapshot is committed after.
+            (blob as IngestingStream)?.Commit();
             return key;
         }
         catch
