@@ -26,6 +26,60 @@ public sealed class DockerArchiveImporter(ContentStore store)
     public IReadOnlyList<ImportedImage> ImportDirectory(string path) =>
         Import(ArchiveReader.FromDirectory(path, $"docker-archive {path}"), $"docker-archive {path}");
 
+    /// <summary>
+    /// Imports a docker-archive from an uncompressed tar file read at random: manifest.json and the
+    /// configs first, and each uncompressed layer left in <paramref name="layers"/> under its diff id
+    /// (what an uncompressed layer's digest is) for the unpack to store as it extracts it, which
+    /// verifies that claim. <paramref name="file"/> must stay open until then.
+    /// </summary>
+    public IReadOnlyList<ImportedImage> ImportSeekable(FileStream file, string archiveName, PendingBlobs layers)
+    {
+        var what = $"docker-archive {archiveName}";
+        return ImportMembers(TarIndex.Read(file, what), what, layers);
+    }
+
+    /// <summary>A docker-archive directory read at random, its layers left in <paramref name="layers"/> (see <see cref="ImportSeekable"/>).</summary>
+    public IReadOnlyList<ImportedImage> ImportDirectory(string path, PendingBlobs layers)
+    {
+        var what = $"docker-archive {path}";
+        return ImportMembers(ArchiveReader.FromDirectory(path, what).ToDictionary(e => e.Name, StringComparer.Ordinal), what, layers);
+    }
+
+    private IReadOnlyList<ImportedImage> ImportMembers(IReadOnlyDictionary<string, ArchiveEntry> members, string what, PendingBlobs layers)
+    {
+        if (!members.TryGetValue(DockerArchive.ManifestFile, out var manifestEntry))
+            throw new ArchiveFormatException($"{what}: {DockerArchive.ManifestFile}: missing");
+        var manifestJson = manifestEntry.Kind == ArchiveEntryKind.File
+            ? ArchiveReader.ReadSmall(manifestEntry, ManifestParser.MaxDocumentSize, what)
+            : throw new ArchiveFormatException($"{what}: {manifestEntry.Name}: not a regular file");
+        var files = new Dictionary<string, ArchiveEntry>(StringComparer.Ordinal);
+        var links = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in members.Values)
+        {
+            if (entry.Kind is ArchiveEntryKind.Symlink or ArchiveEntryKind.Hardlink && IsCandidate(entry.Name))
+                links[entry.Name] = LinkTarget(entry, what);
+            else if (entry.Kind == ArchiveEntryKind.File && IsCandidate(entry.Name))
+                files[entry.Name] = entry;
+        }
+        var stored = new Dictionary<string, Descriptor>(StringComparer.Ordinal);
+        Descriptor Stored(ArchiveEntry entry) => stored.TryGetValue(entry.Name, out var d) ? d : stored[entry.Name] = IngestEntry(entry, what);
+        var diffIds = new Dictionary<Digest, Digest>();
+        return Images(manifestJson, what, (path, at) => Stored(Resolve(path, at, files, links)), (path, at, diffId) =>
+        {
+            var entry = Resolve(path, at, files, links);
+            LayerCompression compression;
+            using (var head = entry.Open())
+                Compression.Sniff(head, out compression).Dispose();
+            if (compression != LayerCompression.None)
+                return LayerOf(Stored(entry), diffIds);
+            var named = NamedDigest(entry.Name, what) ?? diffId;
+            var blob = new Descriptor { Digest = named, Size = entry.Length, MediaType = MediaTypes.DockerLayer };
+            if (!store.Exists(named))
+                layers.Add(blob, entry.Open);
+            return (blob, compression, named);
+        });
+    }
+
     private IReadOnlyList<ImportedImage> Import(IEnumerable<ArchiveEntry> entries, string what)
     {
         byte[]? manifestJson = null;
@@ -41,11 +95,7 @@ public sealed class DockerArchiveImporter(ContentStore store)
             }
             else if (entry.Kind is ArchiveEntryKind.Symlink or ArchiveEntryKind.Hardlink && IsCandidate(entry.Name))
             {
-                // docker save links a layer that two images share instead of writing it twice.
-                var ok = entry.Kind == ArchiveEntryKind.Symlink
-                    ? ArchivePath.TryResolveLink(entry.Name, entry.LinkTarget!, out var target)
-                    : ArchivePath.TryClean(entry.LinkTarget!, out target);
-                links[entry.Name] = ok ? target : throw new ArchiveFormatException($"{what}: {entry.Name}: link to \"{entry.LinkTarget}\" escapes the archive");
+                links[entry.Name] = LinkTarget(entry, what);
             }
             else if (entry.Kind == ArchiveEntryKind.File && IsCandidate(entry.Name))
             {
@@ -54,18 +104,64 @@ public sealed class DockerArchiveImporter(ContentStore store)
         }
         if (manifestJson is null)
             throw new ArchiveFormatException($"{what}: {DockerArchive.ManifestFile}: missing");
+        var diffIds = new Dictionary<Digest, Digest>();
+        return Images(manifestJson, what, (path, at) => Resolve(path, at, blobs, links),
+            (path, at, _) => LayerOf(Resolve(path, at, blobs, links), diffIds));
+    }
+
+    /// <summary>
+    /// The images manifest.json lists, each stored as a schema 2 manifest; <paramref name="config"/>
+    /// finds a config by its path in the archive (stored), <paramref name="layer"/> a layer (given the
+    /// diff id the config expects of it) with its compression and actual diff id.
+    /// </summary>
+    private List<ImportedImage> Images(byte[] manifestJson, string what, Func<string, string, Descriptor> config,
+        Func<string, string, Digest, (Descriptor Blob, LayerCompression Compression, Digest DiffId)> layer)
+    {
         var images = new List<ImportedImage>();
         var manifests = DockerArchiveManifest.Parse(manifestJson, what);
-        var diffIds = new Dictionary<Digest, Digest>();
         for (var i = 0; i < manifests.Count; i++)
         {
-            var target = StoreManifest(manifests[i], $"{what}: {DockerArchive.ManifestFile}: [{i}]", blobs, links, diffIds);
+            var target = StoreManifest(manifests[i], $"{what}: {DockerArchive.ManifestFile}: [{i}]", config, layer);
             if (manifests[i].RepoTags is { Count: > 0 } tags)
                 images.AddRange(tags.Select(tag => new ImportedImage(tag, target)));
             else
                 images.Add(new ImportedImage(null, target));
         }
         return images;
+    }
+
+    /// <summary>A stored layer blob with its compression (sniffed) and diff id (computed once per blob).</summary>
+    private (Descriptor, LayerCompression, Digest) LayerOf(Descriptor blob, Dictionary<Digest, Digest> diffIds)
+    {
+        LayerCompression compression;
+        using (var head = store.OpenRead(blob.Digest))
+            Compression.Sniff(head, out compression).Dispose();
+        if (!diffIds.TryGetValue(blob.Digest, out var diffId))
+        {
+            diffId = compression == LayerCompression.None ? blob.Digest : UncompressedDigest(blob.Digest);
+            diffIds[blob.Digest] = diffId;
+        }
+        return (blob, compression, diffId);
+    }
+
+    private static string LinkTarget(ArchiveEntry entry, string what)
+    {
+        // docker save links a layer that two images share instead of writing it twice.
+        var ok = entry.Kind == ArchiveEntryKind.Symlink
+            ? ArchivePath.TryResolveLink(entry.Name, entry.LinkTarget!, out var target)
+            : ArchivePath.TryClean(entry.LinkTarget!, out target);
+        return ok ? target : throw new ArchiveFormatException($"{what}: {entry.Name}: link to \"{entry.LinkTarget}\" escapes the archive");
+    }
+
+    /// <summary>The digest a <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c> member is named by; null for other names.</summary>
+    private static Digest? NamedDigest(string name, string what)
+    {
+        var parts = name.Split('/');
+        if (parts[0] != OciLayout.BlobsDirectory)
+            return null;
+        return Digest.TryParse($"{parts[1]}:{parts[2]}", out var named, out _)
+            ? named
+            : throw new ArchiveFormatException($"{what}: {name}: not a blob path blobs/<algorithm>/<digest>");
     }
 
     /// <summary>
@@ -80,11 +176,8 @@ public sealed class DockerArchiveImporter(ContentStore store)
 
     private Descriptor IngestEntry(ArchiveEntry entry, string what)
     {
-        var parts = entry.Name.Split('/');
-        if (parts[0] == OciLayout.BlobsDirectory)
+        if (NamedDigest(entry.Name, what) is { } named)
         {
-            if (!Digest.TryParse($"{parts[1]}:{parts[2]}", out var named, out _))
-                throw new ArchiveFormatException($"{what}: {entry.Name}: not a blob path blobs/<algorithm>/<digest>");
             using var blob = entry.Open();
             try
             {
@@ -121,9 +214,10 @@ public sealed class DockerArchiveImporter(ContentStore store)
         }
     }
 
-    private Descriptor StoreManifest(DockerArchiveManifest m, string what, Dictionary<string, Descriptor> blobs, Dictionary<string, string> links, Dictionary<Digest, Digest> diffIdCache)
+    private Descriptor StoreManifest(DockerArchiveManifest m, string what, Func<string, string, Descriptor> configOf,
+        Func<string, string, Digest, (Descriptor Blob, LayerCompression Compression, Digest DiffId)> layerOf)
     {
-        var configBlob = Resolve(m.Config, $"{what}.Config", blobs, links);
+        var configBlob = configOf(m.Config, $"{what}.Config");
         ImageConfig config;
         try
         {
@@ -139,15 +233,7 @@ public sealed class DockerArchiveImporter(ContentStore store)
         var layers = new List<Descriptor>();
         for (var j = 0; j < m.Layers.Count; j++)
         {
-            var blob = Resolve(m.Layers[j], $"{what}.Layers[{j}]", blobs, links);
-            LayerCompression compression;
-            using (var head = store.OpenRead(blob.Digest))
-                Compression.Sniff(head, out compression).Dispose();
-            if (!diffIdCache.TryGetValue(blob.Digest, out var diffId))
-            {
-                diffId = compression == LayerCompression.None ? blob.Digest : UncompressedDigest(blob.Digest);
-                diffIdCache[blob.Digest] = diffId;
-            }
+            var (blob, compression, diffId) = layerOf(m.Layers[j], $"{what}.Layers[{j}]", diffIds[j]);
             if (diffId != diffIds[j])
                 throw new ArchiveFormatException($"{what}.Layers[{j}]: \"{m.Layers[j]}\" has diff id {diffId}, but config {configBlob.Digest} lists {diffIds[j]}");
             var mediaType = compression switch
@@ -172,7 +258,7 @@ public sealed class DockerArchiveImporter(ContentStore store)
         return hashing.Digest;
     }
 
-    private static Descriptor Resolve(string path, string what, Dictionary<string, Descriptor> blobs, Dictionary<string, string> links)
+    private static T Resolve<T>(string path, string what, Dictionary<string, T> blobs, Dictionary<string, string> links)
     {
         if (!ArchivePath.TryClean(path, out var cleaned))
             throw new ArchiveFormatException($"{what}: \"{path}\" escapes the archive");

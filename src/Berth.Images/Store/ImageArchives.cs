@@ -18,15 +18,15 @@ public static class ImageArchives
     /// <returns>The names registered ("Loaded image: …"), or the image IDs of unnamed images.</returns>
     public static IReadOnlyList<string> Load(ImageStore store, string path, ArchiveFormat format = ArchiveFormat.Auto, Action<string, int, bool>? layerDone = null)
     {
-        // An OCI layout read at random (a directory, or a tar file not compressed) has its layers
-        // stored by the unpack as it extracts them, side by side: each layer's bytes are read once.
+        // An archive read at random (a directory, or a tar file not compressed) has its layers stored
+        // by the unpack as it extracts them, side by side: each layer's bytes are read once.
         var layers = new PendingBlobs();
         if (Directory.Exists(path))
         {
             format = format == ArchiveFormat.Auto ? (File.Exists(Path.Combine(path, "manifest.json")) ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive) : format;
-            return format == ArchiveFormat.DockerArchive
-                ? Register(store, new DockerArchiveImporter(store.Content).ImportDirectory(path), layerDone)
-                : Register(store, new OciLayoutImporter(store.Content, Platform.Host).ImportDirectory(path, layers), layerDone, layers);
+            return Register(store, format == ArchiveFormat.DockerArchive
+                ? new DockerArchiveImporter(store.Content).ImportDirectory(path, layers)
+                : new OciLayoutImporter(store.Content, Platform.Host).ImportDirectory(path, layers), layerDone, layers);
         }
         using var file = File.OpenRead(path);
         if (format == ArchiveFormat.Auto)
@@ -34,9 +34,11 @@ public static class ImageArchives
             format = HasEntry(file, "manifest.json") ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive;
             file.Position = 0;
         }
-        if (format == ArchiveFormat.OciArchive && IsPlainTar(file))
-            return Register(store, new OciLayoutImporter(store.Content, Platform.Host).ImportSeekable(file, Path.GetFileName(path), layers), layerDone, layers);
-        return Register(store, Import(store, file, Path.GetFileName(path), format), layerDone);
+        if (!IsPlainTar(file))
+            return Register(store, Import(store, file, Path.GetFileName(path), format), layerDone);
+        return Register(store, format == ArchiveFormat.DockerArchive
+            ? new DockerArchiveImporter(store.Content).ImportSeekable(file, Path.GetFileName(path), layers)
+            : new OciLayoutImporter(store.Content, Platform.Host).ImportSeekable(file, Path.GetFileName(path), layers), layerDone, layers);
     }
 
     /// <summary>Loads from a stream read once (stdin): a docker-archive unless told otherwise, as docker load.</summary>

@@ -11,21 +11,23 @@ using Berth.Images.Tests.Layers;
 namespace Berth.Images.Tests.Store;
 
 /// <summary>
-/// docker load of OCI archives end to end. An uncompressed archive or a layout directory is read at
-/// random, its layers stored by the unpack as it extracts them; a compressed archive is streamed.
+/// docker load of OCI archives and docker-archives end to end. An uncompressed archive or a directory
+/// is read at random, its layers stored by the unpack as it extracts them; a compressed one is streamed.
 /// Either way the store ends with every blob, every layer, the name, and nothing half done.
 /// </summary>
 public sealed class ImageArchivesLoadTests : ImageStoreTest
 {
     private static LayerTar Base => new LayerTar().Dir("etc").File("etc/os-release", "ID=test\n");
 
-    private string SaveArchive(params LayerTar[] layers)
+    private string SaveArchive(params LayerTar[] layers) => SaveArchive(ArchiveFormat.OciArchive, layers);
+
+    private string SaveArchive(ArchiveFormat format, params LayerTar[] layers)
     {
         using var source = ImageStore.Open(Path.Combine(Root, "source"));
         source.Register("docker.io/library/app:v1", TestImage.Write(source, layers));
         var path = Path.Combine(Root, $"app-{Guid.NewGuid():N}.tar");
         using (var file = File.Create(path))
-            ImageArchives.Save(source, ["app:v1"], file, ArchiveFormat.OciArchive);
+            ImageArchives.Save(source, ["app:v1"], file, format);
         return path;
     }
 
@@ -36,12 +38,15 @@ public sealed class ImageArchivesLoadTests : ImageStoreTest
     }
 
     [Theory]
-    [InlineData("tar")]
-    [InlineData("gzip")]
-    [InlineData("directory")]
-    public void Load_stores_every_blob_unpacks_every_layer_and_names_the_image(string form)
+    [InlineData(ArchiveFormat.OciArchive, "tar")]
+    [InlineData(ArchiveFormat.OciArchive, "gzip")]
+    [InlineData(ArchiveFormat.OciArchive, "directory")]
+    [InlineData(ArchiveFormat.DockerArchive, "tar")]
+    [InlineData(ArchiveFormat.DockerArchive, "gzip")]
+    [InlineData(ArchiveFormat.DockerArchive, "directory")]
+    public void Load_stores_every_blob_unpacks_every_layer_and_names_the_image(ArchiveFormat format, string form)
     {
-        var archive = SaveArchive(Base, new LayerTar().File("app", "1"), new LayerTar().File("etc/.wh.os-release"));
+        var archive = SaveArchive(format, Base, new LayerTar().File("app", "1"), new LayerTar().File("etc/.wh.os-release"));
         var path = form switch
         {
             "gzip" => Gzip(archive),
@@ -50,7 +55,7 @@ public sealed class ImageArchivesLoadTests : ImageStoreTest
         };
 
         // A compressed archive is not scanned for its format: docker load's is assumed unless told.
-        var lines = ImageArchives.Load(Store, path, form == "gzip" ? ArchiveFormat.OciArchive : ArchiveFormat.Auto);
+        var lines = ImageArchives.Load(Store, path, form == "gzip" ? format : ArchiveFormat.Auto);
 
         Assert.Equal(["Loaded image: app:v1"], lines);
         var image = Store.Resolve(Store.Find("app:v1"));
@@ -60,12 +65,20 @@ public sealed class ImageArchivesLoadTests : ImageStoreTest
         AssertNothingHalfDone();
     }
 
-    [Fact]
-    public void A_layer_whose_bytes_do_not_match_its_digest_fails_the_load_names_it_and_stores_nothing_of_it()
+    [Theory]
+    [InlineData(ArchiveFormat.OciArchive)]
+    [InlineData(ArchiveFormat.DockerArchive)]
+    public void A_layer_whose_bytes_do_not_match_its_digest_fails_the_load_names_it_and_stores_nothing_of_it(ArchiveFormat format)
     {
-        var archive = SaveArchive(Base, new LayerTar().File("app", "1"));
-        var layer = LayerDigests(archive)[1];
-        RewriteMember(archive, $"blobs/sha256/{layer.Encoded}", data => data[^1] ^= 1);
+        var archive = SaveArchive(format, Base, new LayerTar().File("app", "1"));
+        var (member, layer) = LayerMembers(archive)[1];
+        // An uncompressed layer gets a byte of its file's content changed (the tar stays valid, the
+        // layer does not), a gzip one a byte of its trailer.
+        RewriteMember(archive, member, data =>
+        {
+            var header = data.AsSpan().IndexOf("app\0"u8);
+            data[header >= 0 ? header + 512 : data.Length - 1] ^= 1;
+        });
 
         var e = Assert.ThrowsAny<Exception>(() => ImageArchives.Load(Store, archive));
 
@@ -76,28 +89,32 @@ public sealed class ImageArchivesLoadTests : ImageStoreTest
         AssertNothingHalfDone();
     }
 
-    [Fact]
-    public void A_layer_missing_from_the_archive_is_named_before_anything_is_unpacked()
+    [Theory]
+    [InlineData(ArchiveFormat.OciArchive, "blob {1} (layers[0] of manifest")]
+    [InlineData(ArchiveFormat.DockerArchive, "manifest.json: [0].Layers[0]: \"{0}\" not found in the archive")]
+    public void A_layer_missing_from_the_archive_is_named_before_anything_is_unpacked(ArchiveFormat format, string message)
     {
-        var archive = SaveArchive(Base, new LayerTar().File("app", "1"));
-        var layer = LayerDigests(archive)[0];
-        RewriteMember(archive, $"blobs/sha256/{layer.Encoded}", null);
+        var archive = SaveArchive(format, Base, new LayerTar().File("app", "1"));
+        var (member, layer) = LayerMembers(archive)[0];
+        RewriteMember(archive, member, null);
 
         var e = Assert.Throws<ArchiveFormatException>(() => ImageArchives.Load(Store, archive));
 
-        Assert.Contains($"blob {layer} (layers[0] of manifest", e.Message);
+        Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, message, member, layer), e.Message);
         Assert.Empty(Store.Snapshotter.Walk());
         AssertNothingHalfDone();
     }
 
-    [Fact]
-    public void An_archive_cut_inside_a_layer_is_refused()
+    [Theory]
+    [InlineData(ArchiveFormat.OciArchive)]
+    [InlineData(ArchiveFormat.DockerArchive)]
+    public void An_archive_cut_inside_a_layer_is_refused(ArchiveFormat format)
     {
-        var archive = SaveArchive(Base, new LayerTar().File("big", new string('x', 200_000)));
+        var archive = SaveArchive(format, Base, new LayerTar().File("big", new string('x', 200_000)));
         var bytes = File.ReadAllBytes(archive);
-        var layer = LayerDigests(archive)[1];
+        var (member, _) = LayerMembers(archive)[1];
         using (var file = File.Create(archive))
-            file.Write(bytes.AsSpan(0, IndexOfMember(bytes, $"blobs/sha256/{layer.Encoded}") + 1024));
+            file.Write(bytes.AsSpan(0, IndexOfMember(bytes, member) + 1024));
 
         Assert.ThrowsAny<Exception>(() => ImageArchives.Load(Store, archive));
 
@@ -105,26 +122,36 @@ public sealed class ImageArchivesLoadTests : ImageStoreTest
         AssertNothingHalfDone();
     }
 
-    [Fact]
-    public void A_layer_already_unpacked_by_another_image_is_still_stored_from_the_archive()
+    [Theory]
+    [InlineData(ArchiveFormat.OciArchive)]
+    [InlineData(ArchiveFormat.DockerArchive)]
+    public void A_layer_already_unpacked_by_another_image_is_still_stored_from_the_archive(ArchiveFormat format)
     {
-        var first = SaveArchive(Base);
+        var first = SaveArchive(format, Base);
         ImageArchives.Load(Store, first);
-        var baseLayer = LayerDigests(first)[0];
+        var baseLayer = LayerMembers(first)[0].Digest;
         Assert.True(Store.Content.Delete(baseLayer));
 
-        ImageArchives.Load(Store, SaveArchive(Base, new LayerTar().File("app", "2")));
+        ImageArchives.Load(Store, SaveArchive(format, Base, new LayerTar().File("app", "2")));
 
         Assert.True(Store.Content.Verify(baseLayer));
         AssertNothingHalfDone();
     }
 
-    private static List<Digest> LayerDigests(string archive)
+    /// <summary>The archive member of each layer, with the digest the layer is stored under.</summary>
+    private static List<(string Member, Digest Digest)> LayerMembers(string archive)
     {
         var members = ReadMembers(archive);
+        if (members.TryGetValue("manifest.json", out var manifestJson))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(manifestJson);
+            return json.RootElement[0].GetProperty("Layers").EnumerateArray()
+                .Select(l => (l.GetString()!, Digest.Compute(members[l.GetString()!]))).ToList();
+        }
         var index = ManifestParser.ParseIndex(members["index.json"], Digest.Compute(members["index.json"]), MediaTypes.OciIndex);
         var manifest = index.Manifests[0].Digest;
-        return ManifestParser.ParseManifest(members[$"blobs/sha256/{manifest.Encoded}"], manifest).Layers.Select(l => l.Digest).ToList();
+        return ManifestParser.ParseManifest(members[$"blobs/sha256/{manifest.Encoded}"], manifest).Layers
+            .Select(l => ($"blobs/sha256/{l.Digest.Encoded}", l.Digest)).ToList();
     }
 
     private static Dictionary<string, byte[]> ReadMembers(string archive)
