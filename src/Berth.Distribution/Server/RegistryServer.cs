@@ -171,7 +171,7 @@ public sealed class RegistryServer : IAsyncDisposable
             // a PKCS#12 round trip gives it one.
             return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }
-        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException)
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or ArgumentException)
         {
             throw new ArgumentException($"tls certificate {certFile} with key {keyFile}: {e.Message}", e);
         }
