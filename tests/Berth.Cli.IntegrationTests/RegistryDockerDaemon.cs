@@ -75,7 +75,7 @@ public sealed class RegistryDockerDaemon : IDisposable
 
     public (int Code, string Out, string Err) Run(params string[] args) => RegistryTools.Run(Docker, args, Env);
 
-    public (int Code, string Out, string Err) Run(string stdin, params string[] args) => RegistryTools.Run(Docker, args, Env, stdin);
+    public (int Code, string Out, string Err) RunWithInput(string stdin, params string[] args) => RegistryTools.Run(Docker, args, Env, stdin);
 
     public void Dispose()
     {

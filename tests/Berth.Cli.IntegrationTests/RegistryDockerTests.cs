@@ -16,12 +16,20 @@ public sealed class RegistryDockerTests : IClassFixture<RegistryDockerDaemon>, I
     public RegistryDockerTests(RegistryDockerDaemon docker)
     {
         _docker = docker;
-        var store = Path.Combine(_work, "store");
-        BusyboxImage.Seed(store, "docker.io/library/busybox:latest", new ExecutionConfig { Cmd = ["sh"] });
-        var archive = Path.Combine(_work, "busybox.tar");
-        Cli.Ok(Cli.Run("berth", "--root", store, "save", "-o", archive, "busybox"));
-        Docker("load", "-i", archive);
-        _image = "busybox:latest";
+        try
+        {
+            var store = Path.Combine(_work, "store");
+            BusyboxImage.Seed(store, "docker.io/library/busybox:latest", new ExecutionConfig { Cmd = ["sh"] });
+            var archive = Path.Combine(_work, "busybox.tar");
+            Cli.Ok(Cli.Run("berth", "--root", store, "save", "-o", archive, "busybox"));
+            Docker("load", "-i", archive);
+            _image = "busybox:latest";
+        }
+        catch
+        {
+            Directory.Delete(_work, recursive: true);
+            throw;
+        }
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
@@ -68,8 +76,8 @@ public sealed class RegistryDockerTests : IClassFixture<RegistryDockerDaemon>, I
         Docker("tag", _image, remote);
 
         var anonymous = _docker.Run("push", remote);
-        var badLogin = _docker.Run("wrong\n", "login", "-u", "alice", "--password-stdin", registry.Host);
-        Docker("secret\n", "login", "-u", "alice", "--password-stdin", registry.Host);
+        var badLogin = _docker.RunWithInput("wrong\n", "login", "-u", "alice", "--password-stdin", registry.Host);
+        DockerWithInput("secret\n", "login", "-u", "alice", "--password-stdin", registry.Host);
         var push = Docker("push", remote);
         Docker("rmi", remote);
         Docker("pull", remote);
@@ -85,8 +93,8 @@ public sealed class RegistryDockerTests : IClassFixture<RegistryDockerDaemon>, I
     private (int Code, string Out, string Err) Docker(params string[] args) =>
         RegistryTools.Ok(_docker.Run(args), "docker " + string.Join(' ', args) + $" (dockerd log {_docker.LogPath})");
 
-    private (int Code, string Out, string Err) Docker(string stdin, params string[] args) =>
-        RegistryTools.Ok(_docker.Run(stdin, args), "docker " + string.Join(' ', args));
+    private (int Code, string Out, string Err) DockerWithInput(string stdin, params string[] args) =>
+        RegistryTools.Ok(_docker.RunWithInput(stdin, args), "docker " + string.Join(' ', args));
 
     private string ImageId(string image) =>
         JsonDocument.Parse(Docker("image", "inspect", image).Out).RootElement[0].GetProperty("Id").GetString()!;

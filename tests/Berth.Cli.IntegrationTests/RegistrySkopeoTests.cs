@@ -14,19 +14,27 @@ public sealed class RegistrySkopeoTests : IDisposable
     /// <summary>alice:secret, bcrypt cost 5, as <c>htpasswd -Bbn -C 5 alice secret</c> writes it.</summary>
     private const string AliceEntry = "alice:$2y$05$1S6Y2FA8ZMj1XE.TmwJP0ed2jgGxtZYIlq0DCba4oYjXDBkpjm5kK";
 
-    private readonly string _work = Directory.CreateTempSubdirectory("berth-registry-skopeo-").FullName;
     private readonly string _skopeo = RegistryTools.Require("skopeo", "skopeo");
+    private readonly string _work = Directory.CreateTempSubdirectory("berth-registry-skopeo-").FullName;
     private readonly string _layout;
 
     public RegistrySkopeoTests()
     {
-        var store = Path.Combine(_work, "store");
-        BusyboxImage.Seed(store, "docker.io/library/busybox:latest", new ExecutionConfig { Cmd = ["sh"] });
-        var archive = Path.Combine(_work, "busybox-oci.tar");
-        Cli.Ok(Cli.Run("berth", "--root", store, "save", "--format", "oci-archive", "-o", archive, "busybox"));
-        _layout = Path.Combine(_work, "layout");
-        Directory.CreateDirectory(_layout);
-        TarFile.ExtractToDirectory(archive, _layout, overwriteFiles: false);
+        try
+        {
+            var store = Path.Combine(_work, "store");
+            BusyboxImage.Seed(store, "docker.io/library/busybox:latest", new ExecutionConfig { Cmd = ["sh"] });
+            var archive = Path.Combine(_work, "busybox-oci.tar");
+            Cli.Ok(Cli.Run("berth", "--root", store, "save", "--format", "oci-archive", "-o", archive, "busybox"));
+            _layout = Path.Combine(_work, "layout");
+            Directory.CreateDirectory(_layout);
+            TarFile.ExtractToDirectory(archive, _layout, overwriteFiles: false);
+        }
+        catch
+        {
+            Directory.Delete(_work, recursive: true);
+            throw;
+        }
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
