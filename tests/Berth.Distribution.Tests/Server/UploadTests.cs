@@ -76,6 +76,25 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task Patch_cut_off_mid_body_keeps_what_arrived_and_resumes_from_there()
+    {
+        await using var host = await RegistryHost.StartAsync();
+        var bytes = RegistryHost.RandomBytes(1 << 20);
+        var digest = Digest.Compute(bytes);
+        var location = await StartAsync(host, "app");
+
+        var cut = new StreamContent(new FailingStream(bytes, failAfter: 300_000));
+        await Assert.ThrowsAnyAsync<Exception>(() => host.Client.PatchAsync(location, cut));
+        var offset = await OffsetAfterInterruptionAsync(host, location);
+        using var rest = await PatchAsync(host, location, bytes[(int)offset..], offset);
+        using var put = await host.Client.PutAsync($"{location}?digest={digest}", null);
+
+        Assert.InRange(offset, 1, 300_000);
+        Assert.Equal(HttpStatusCode.Accepted, rest.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+    }
+
+    [Fact]
     public async Task Digest_mismatch_is_refused_and_nothing_is_linked_or_stored()
     {
         await using var host = await RegistryHost.StartAsync();
@@ -205,6 +224,19 @@ public sealed class UploadTests
         Assert.Equal(bytes.Length, host.Server.Storage.Content.Info(digest).Size);
     }
 
+    /// <summary>The server notices the cut connection a moment later; until then the session is locked (416).</summary>
+    private static async Task<long> OffsetAfterInterruptionAsync(RegistryHost host, string location)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var status = await host.Client.GetAsync(location);
+            if (status.StatusCode == HttpStatusCode.NoContent)
+                return long.Parse(status.Headers.GetValues("Range").Single().Split('-')[1], System.Globalization.CultureInfo.InvariantCulture) + 1;
+            Assert.True(attempt < 50, $"upload status still {status.StatusCode} after the client went away");
+            await Task.Delay(100);
+        }
+    }
+
     private static async Task<string> StartAsync(RegistryHost host, string repository)
     {
         using var response = await host.Client.PostAsync($"/v2/{repository}/blobs/uploads/", null);
@@ -218,5 +250,45 @@ public sealed class UploadTests
         content.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{start + chunk.Length - 1}");
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         return host.Client.PatchAsync(location, content);
+    }
+
+    /// <summary>Yields the first <c>failAfter</c> bytes, then fails as a dropped connection would.</summary>
+    private sealed class FailingStream(byte[] data, int failAfter) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position >= failAfter)
+                throw new IOException("connection dropped");
+            var n = Math.Min(Math.Min(count, failAfter - _position), data.Length - _position);
+            Array.Copy(data, _position, buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
