@@ -80,7 +80,9 @@ public sealed class RegistryServer : IAsyncDisposable
         var storage = new RegistryStorage(options.Root, options.UploadTimeout);
         try
         {
-            storage.CleanAtStartup();
+            // A read-only server writes nothing, not even its cleanup: gc may be working on the root.
+            if (!options.ReadOnly)
+                storage.CleanAtStartup();
             var server = new RegistryServer(options, storage, auth);
             await server._app.StartAsync(cancel).ConfigureAwait(false);
             var addresses = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();

@@ -27,26 +27,25 @@ internal sealed class UploadHandler(RegistryStorage storage)
         var mount = query["mount"].ToString();
         if (mount.Length > 0)
         {
-            var digest = RegistryHttp.ParseDigest(mount);
+            var mounted = RegistryHttp.ParseDigest(mount);
             var from = query["from"].ToString();
             // Mount only what the source repository itself links: the blob existing in the store under
             // some other repository must not make it reachable from here (REG-SRV-1).
-            if (DistributionNames.IsValidRepository(from) && storage.Database.Read(tx => tx.IsLinked(from, digest)) && storage.Content.Exists(digest))
+            if (DistributionNames.IsValidRepository(from) && storage.Database.Read(tx => tx.IsLinked(from, mounted)) && storage.Content.Exists(mounted))
             {
-                storage.Database.Write(tx => tx.Link(name, digest));
-                Created(context, name, digest);
+                storage.Database.Write(tx => tx.Link(name, mounted));
+                Created(context, name, mounted);
                 return;
             }
         }
-        var id = storage.StartUpload(name);
         var monolithic = query["digest"].ToString();
-        if (monolithic.Length > 0)
-        {
-            var digest = RegistryHttp.ParseDigest(monolithic);
-            await FinishAsync(context, name, id, digest).ConfigureAwait(false);
-            return;
-        }
-        Accepted(context, name, id, 0, StatusCodes.Status202Accepted);
+        // Parsed before the session exists, so that a bad digest leaves no session behind.
+        Digest? digest = monolithic.Length > 0 ? RegistryHttp.ParseDigest(monolithic) : null;
+        var id = storage.StartUpload(name);
+        if (digest is { } expected)
+            await FinishAsync(context, name, id, expected).ConfigureAwait(false);
+        else
+            Accepted(context, name, id, 0, StatusCodes.Status202Accepted);
     }
 
     public async Task PatchAsync(HttpContext context, string name, string id)
@@ -77,7 +76,14 @@ internal sealed class UploadHandler(RegistryStorage storage)
     public Task CancelAsync(HttpContext context, string name, string id)
     {
         RequireSession(name, id);
-        storage.CancelUpload(id);
+        try
+        {
+            storage.CancelUpload(id);
+        }
+        catch (ContentLockedException)
+        {
+            throw InUse(name, id);
+        }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
         return Task.CompletedTask;
     }
@@ -112,10 +118,12 @@ internal sealed class UploadHandler(RegistryStorage storage)
         }
         catch (ContentLockedException)
         {
-            throw new RegistryException(StatusCodes.Status416RangeNotSatisfiable, ErrorCodes.BlobUploadInvalid,
-                "blob upload invalid", $"upload {id} of {name} is in use by another request");
+            throw InUse(name, id);
         }
     }
+
+    private static RegistryException InUse(string name, string id) =>
+        new(StatusCodes.Status416RangeNotSatisfiable, ErrorCodes.BlobUploadInvalid, "blob upload invalid", $"upload {id} of {name} is in use by another request");
 
     /// <summary>A chunk must continue where the session ends; distribution and the spec answer 416 otherwise.</summary>
     private static void CheckContentRange(HttpContext context, string name, string id, long offset)

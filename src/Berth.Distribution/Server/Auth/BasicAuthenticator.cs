@@ -14,6 +14,9 @@ public sealed class BasicAuthenticator(HtpasswdFile file)
 {
     private readonly ConcurrentDictionary<string, byte[]> _verified = new(StringComparer.Ordinal);
 
+    /// <summary>A bcrypt hash of a random password at htpasswd -B's default cost, checked for unknown users.</summary>
+    private static readonly string UnknownUserHash = BCrypt.Net.BCrypt.HashPassword(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)), 5);
+
     /// <summary>The user the header authenticates, or null when it is missing, malformed or wrong.</summary>
     public string? Authenticate(string? authorization)
     {
@@ -34,7 +37,11 @@ public sealed class BasicAuthenticator(HtpasswdFile file)
         var user = decoded[..colon];
         var password = decoded[(colon + 1)..];
         if (file.HashOf(user) is not { } hash)
+        {
+            // As slow as a wrong password, so that timing does not tell which users exist.
+            BCrypt.Net.BCrypt.Verify(password, UnknownUserHash);
             return null;
+        }
         var fingerprint = SHA256.HashData(Encoding.UTF8.GetBytes(hash + "\0" + password));
         if (_verified.TryGetValue(user, out var known) && CryptographicOperations.FixedTimeEquals(known, fingerprint))
             return user;

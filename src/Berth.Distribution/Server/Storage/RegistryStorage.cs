@@ -64,18 +64,24 @@ public sealed class RegistryStorage : IDisposable
         {
             writer.Commit(-1, digest);
         }
-        finally
+        catch (ContentVerificationException)
         {
+            // The content store discarded the bytes; the session has nothing left to resume.
             Database.Write(tx => tx.DeleteUpload(id));
+            throw;
         }
-        Database.Write(tx => tx.Link(repository, digest));
+        Database.Write(tx =>
+        {
+            tx.DeleteUpload(id);
+            tx.Link(repository, digest);
+        });
     }
 
+    /// <summary>Discards the session's bytes, then the session; throws <see cref="ContentLockedException"/> while a request writes to it.</summary>
     public bool CancelUpload(string id)
     {
-        var known = Database.Write(tx => tx.DeleteUpload(id));
         Content.Abort(IngestReference(id));
-        return known;
+        return Database.Write(tx => tx.DeleteUpload(id));
     }
 
     /// <summary>Discards sessions untouched for <see cref="UploadTimeout"/>; one a request still writes to is left for the next sweep.</summary>
