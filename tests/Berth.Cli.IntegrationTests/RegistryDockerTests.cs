@@ -90,6 +90,23 @@ public sealed class RegistryDockerTests : IClassFixture<RegistryDockerDaemon>, I
         Docker("rmi", remote);
     }
 
+    [Fact]
+    public void Docker_pulls_an_oci_image_that_skopeo_pushed()
+    {
+        var skopeo = RegistryTools.Require("skopeo", "skopeo");
+        var store = Path.Combine(_work, "store");
+        var archive = Path.Combine(_work, "busybox-oci.tar");
+        Cli.Ok(Cli.Run("berth", "--root", store, "save", "--format", "oci-archive", "-o", archive, "busybox"));
+        using var registry = new RegistryProcess(Path.Combine(_work, "registry"));
+        var remote = $"{registry.Host}/oci/busybox:v1";
+        RegistryTools.Ok(RegistryTools.Run(skopeo, ["copy", "--dest-tls-verify=false", $"oci-archive:{archive}:latest", "docker://" + remote]), "skopeo copy");
+
+        Docker("pull", remote);
+
+        Assert.Equal(ImageId(_image), ImageId(remote));
+        Docker("rmi", remote);
+    }
+
     private (int Code, string Out, string Err) Docker(params string[] args) =>
         RegistryTools.Ok(_docker.Run(args), "docker " + string.Join(' ', args) + $" (dockerd log {_docker.LogPath})");
 

@@ -149,4 +149,29 @@ public sealed class BlobEndpointTests
 
         Assert.Single(host.Server.Storage.Content.Walk());
     }
+
+    [Fact]
+    public async Task Concurrent_pushes_of_one_blob_to_many_repositories_all_succeed_and_store_it_once()
+    {
+        await using var host = await RegistryHost.StartAsync();
+        var bytes = RegistryHost.RandomBytes(256 << 10);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => host.PushBlobAsync($"repo{i}", bytes)));
+
+        Assert.Single(host.Server.Storage.Content.Walk());
+    }
+
+    [Fact]
+    public async Task Sha512_digest_is_verified_and_served()
+    {
+        await using var host = await RegistryHost.StartAsync();
+        var bytes = RegistryHost.RandomBytes(100);
+        var digest = Digest.Compute(bytes, Digest.Sha512);
+
+        using var post = await host.Client.PostAsync($"/v2/app/blobs/uploads/?digest={digest}", new ByteArrayContent(bytes));
+        using var get = await host.Client.GetAsync($"/v2/app/blobs/{digest}");
+
+        Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        Assert.Equal(bytes, await get.Content.ReadAsByteArrayAsync());
+    }
 }
