@@ -70,6 +70,18 @@ public sealed class RegistryServeCommandTests : IDisposable
         Assert.True(pull.Code == 0, pull.Err);
     }
 
+    [Fact]
+    public void Gc_refuses_to_run_beside_a_writable_server()
+    {
+        var root = Path.Combine(_work, "registry");
+        using var registry = new RegistryProcess(root);
+
+        var gc = Cli.Run("berth", "--root", root, "registry", "gc");
+
+        Assert.Equal(1, gc.Code);
+        Assert.Equal($"Error: registry root {root}: a writable server is using it; stop it or restart it with --read-only before registry gc\n", gc.Err);
+    }
+
     private string OciLayout()
     {
         var store = Path.Combine(_work, "store");

@@ -25,6 +25,7 @@ public sealed class RegistryServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly RegistryStorage _storage;
+    private readonly RegistryRootLock _rootLock;
     private readonly BasicAuthenticator? _auth;
     private readonly bool _readOnly;
     private readonly BlobHandler _blobs;
@@ -32,9 +33,10 @@ public sealed class RegistryServer : IAsyncDisposable
     private readonly ManifestHandler _manifests;
     private readonly ListingHandler _listings;
 
-    private RegistryServer(RegistryOptions options, RegistryStorage storage, BasicAuthenticator? auth)
+    private RegistryServer(RegistryOptions options, RegistryStorage storage, RegistryRootLock rootLock, BasicAuthenticator? auth)
     {
         _storage = storage;
+        _rootLock = rootLock;
         _auth = auth;
         _readOnly = options.ReadOnly;
         _blobs = new BlobHandler(storage);
@@ -77,13 +79,23 @@ public sealed class RegistryServer : IAsyncDisposable
         if (options.TlsKeyFile is not null && options.TlsCertificateFile is null)
             throw new ArgumentException("--tls-key needs --tls-cert");
         var auth = options.HtpasswdFile is { } htpasswd ? new BasicAuthenticator(HtpasswdFile.Load(htpasswd)) : null;
-        var storage = new RegistryStorage(options.Root, options.UploadTimeout);
+        var rootLock = RegistryRootLock.Acquire(options.Root, exclusive: !options.ReadOnly, "registry serve");
+        RegistryStorage storage;
+        try
+        {
+            storage = new RegistryStorage(options.Root, options.UploadTimeout);
+        }
+        catch
+        {
+            rootLock.Dispose();
+            throw;
+        }
         try
         {
             // A read-only server writes nothing, not even its cleanup: gc may be working on the root.
             if (!options.ReadOnly)
                 storage.CleanAtStartup();
-            var server = new RegistryServer(options, storage, auth);
+            var server = new RegistryServer(options, storage, rootLock, auth);
             await server._app.StartAsync(cancel).ConfigureAwait(false);
             var addresses = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
             var address = addresses?.Addresses.FirstOrDefault() ?? throw new InvalidOperationException("registry: kestrel reported no listening address");
@@ -93,6 +105,7 @@ public sealed class RegistryServer : IAsyncDisposable
         catch
         {
             storage.Dispose();
+            rootLock.Dispose();
             throw;
         }
     }
@@ -105,6 +118,7 @@ public sealed class RegistryServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _storage.Dispose();
+        _rootLock.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -66,9 +66,8 @@ public static class RegistryCommands
         var gc = new Command("gc", "remove blobs no manifest references (run with the server stopped or --read-only)") { dryRun };
         gc.SetAction((p, _) => Guard(() =>
         {
-            using var storage = new RegistryStorage(RootOf(p));
             var dry = p.GetValue(dryRun);
-            var result = RegistryGarbageCollector.Collect(storage, dry);
+            var result = RegistryGarbageCollector.Run(RootOf(p), dry);
             var verb = dry ? "would " : "";
             foreach (var link in result.UnlinkedBlobs)
                 Console.Out.Write($"{verb}unlink {link}\n");
@@ -91,7 +90,7 @@ public static class RegistryCommands
             return await action().ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or ContentException
-            or UnauthorizedAccessException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+            or UnauthorizedAccessException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or Linux.LinuxException)
         {
             Console.Error.WriteLine($"Error: {e.Message}");
             return 1;

@@ -55,4 +55,44 @@ public sealed class ReadOnlyAndGcTests
         using var strayGet = await host.Client.GetAsync($"/v2/app/blobs/{stray}");
         Assert.Equal(HttpStatusCode.NotFound, strayGet.StatusCode);
     }
+
+    [Fact]
+    public async Task Gc_is_refused_while_a_writable_server_uses_the_root_and_allowed_beside_a_read_only_one()
+    {
+        var root = Directory.CreateTempSubdirectory("berth-registry-lock-").FullName;
+        try
+        {
+            InvalidOperationException refused;
+            await using (await RegistryHost.StartAsync((_, o) => o with { Root = root }))
+                refused = Assert.Throws<InvalidOperationException>(() => RegistryGarbageCollector.Run(root, dryRun: true));
+            await using var readOnly = await RegistryHost.StartAsync((_, o) => o with { Root = root, ReadOnly = true });
+
+            var result = RegistryGarbageCollector.Run(root, dryRun: true);
+
+            Assert.Equal($"registry root {root}: a writable server is using it; stop it or restart it with --read-only before registry gc", refused.Message);
+            Assert.Empty(result.DeletedBlobs);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Second_writable_server_on_one_root_is_refused()
+    {
+        var root = Directory.CreateTempSubdirectory("berth-registry-lock-").FullName;
+        try
+        {
+            await using var first = await RegistryHost.StartAsync((_, o) => o with { Root = root });
+
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RegistryHost.StartAsync((_, o) => o with { Root = root }));
+
+            Assert.Equal($"registry root {root}: in use by another server or gc; registry serve needs it alone", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

@@ -6,10 +6,20 @@ namespace Berth.Distribution.Server.Storage;
 /// Then blob links no manifest of their repository accounts for are removed (a layer pushed and never
 /// used, a blob whose manifest was deleted), and blobs in the content store outside the live set are
 /// deleted. Run it with the server stopped or in <c>--read-only</c> mode: an upload finishing
-/// between mark and sweep would lose a blob that its manifest has not referenced yet.
+/// between mark and sweep would lose a blob that its manifest has not referenced yet;
+/// <see cref="Run"/> refuses to start while a writable server holds the root (<see cref="RegistryRootLock"/>).
 /// </summary>
 public static class RegistryGarbageCollector
 {
+    /// <summary>Collects the registry under <paramref name="root"/>, unless a writable server is using it.</summary>
+    public static RegistryGcResult Run(string root, bool dryRun)
+    {
+        using var rootLock = RegistryRootLock.Acquire(root, exclusive: false, "registry gc");
+        using var storage = new RegistryStorage(root);
+        return Collect(storage, dryRun);
+    }
+
+    /// <summary>Collects through an open storage; the caller keeps writers away.</summary>
     public static RegistryGcResult Collect(RegistryStorage storage, bool dryRun)
     {
         var unlinked = storage.Database.Read(tx => tx.UnreferencedLinks());
