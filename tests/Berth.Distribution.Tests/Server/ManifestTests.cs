@@ -83,6 +83,19 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public async Task Descriptor_size_that_disagrees_with_the_blob_is_400_MANIFEST_INVALID()
+    {
+        await using var host = await RegistryHost.StartAsync();
+        var config = await host.PushBlobAsync("app", Encoding.UTF8.GetBytes("{}"));
+        var layer = await host.PushBlobAsync("app", new byte[10]);
+
+        using var put = await host.PutManifestAsync("app", "v1", Manifest(config, 2, [(layer, 11, null)]), OciManifest);
+
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        Assert.Equal("MANIFEST_INVALID", await RegistryHost.ErrorCodeAsync(put));
+    }
+
+    [Fact]
     public async Task Foreign_layer_with_urls_need_not_be_pushed()
     {
         await using var host = await RegistryHost.StartAsync();
