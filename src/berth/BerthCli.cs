@@ -25,6 +25,7 @@ public static class BerthCli
         root.Options.Add(StorageDriver);
         root.Subcommands.Add(ImageCommands.Build());
         root.Subcommands.Add(SystemCommands.Build());
+        root.Subcommands.Add(RegistryCommands.Build());
         foreach (var alias in ImageCommands.TopLevelAliases())
             root.Subcommands.Add(alias);
         return root.Parse(args).Invoke();
