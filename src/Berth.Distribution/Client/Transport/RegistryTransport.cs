@@ -40,6 +40,8 @@ public sealed class RegistryTransport : IDisposable
 
     public IReadOnlyList<RegistryEndpoint> Candidates { get; }
 
+    public RegistryClientOptions Options => _options;
+
     public RegistryEndpoint Endpoint => _authorizer?.Endpoint ?? throw new InvalidOperationException("registry transport used before PingAsync");
 
     public RegistryAuthorizer Authorizer => _authorizer ?? throw new InvalidOperationException("registry transport used before PingAsync");
