@@ -17,8 +17,11 @@ public static class RealmPolicy
             throw new RegistryAuthException($"registry {registry}: bearer challenge has no valid realm (\"{realm}\")");
         if (uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && registry.Insecure))
             throw new RegistryAuthException($"registry {registry}: token realm {uri.GetLeftPart(UriPartial.Path)} must use https");
-        if (InsecureRegistries.IsLoopbackOrLinkLocal(uri.Host) && !InsecureRegistries.IsLoopbackOrLinkLocal(registry.BaseUri.Host))
-            throw new RegistryAuthException($"registry {registry}: token realm {uri.GetLeftPart(UriPartial.Path)} is a loopback or link-local address");
+        var host = registry.BaseUri.Host;
+        if (InsecureRegistries.IsLoopback(uri.Host) && !InsecureRegistries.IsLoopback(host))
+            throw new RegistryAuthException($"registry {registry}: token realm {uri.GetLeftPart(UriPartial.Path)} is a loopback address");
+        if (InsecureRegistries.IsLinkLocal(uri.Host) && !InsecureRegistries.IsLinkLocal(host))
+            throw new RegistryAuthException($"registry {registry}: token realm {uri.GetLeftPart(UriPartial.Path)} is a link-local address");
         return uri;
     }
 }

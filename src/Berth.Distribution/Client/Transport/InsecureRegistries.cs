@@ -54,11 +54,9 @@ public sealed class InsecureRegistries
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
-    /// <summary>Loopback, or link-local (169.254.0.0/16, fe80::/10: cloud metadata services live there).</summary>
-    public static bool IsLoopbackOrLinkLocal(string host)
+    /// <summary>169.254.0.0/16 and fe80::/10: cloud metadata services live there.</summary>
+    public static bool IsLinkLocal(string host)
     {
-        if (IsLoopback(host))
-            return true;
         if (!IPAddress.TryParse(host.Trim('[', ']'), out var ip))
             return false;
         if (ip.IsIPv4MappedToIPv6)
