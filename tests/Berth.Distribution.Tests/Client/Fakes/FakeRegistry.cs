@@ -160,7 +160,8 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
     private async Task BlobAsync(HttpContext ctx, string repository, string digest)
     {
-        if (!Blobs.TryGetValue(digest, out var bytes))
+        // As distribution: a blob is visible in a repository only once linked there.
+        if (!Blobs.TryGetValue(digest, out var bytes) || !RepoBlobs.ContainsKey(repository + "@" + digest))
         {
             ctx.Response.StatusCode = 404;
             return;
