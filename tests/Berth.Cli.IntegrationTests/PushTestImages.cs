@@ -34,7 +34,8 @@ internal static class PushTestImages
             var configDescriptor = Put(store, JsonSerializer.SerializeToUtf8Bytes(config, OciImageJson.Default.ImageConfig), MediaTypes.OciConfig);
             var manifest = new ImageManifest { SchemaVersion = 2, MediaType = MediaTypes.OciManifest, Config = configDescriptor, Layers = [layer] };
             manifests.Add(Put(store, JsonSerializer.SerializeToUtf8Bytes(manifest, OciImageJson.Default.ImageManifest), MediaTypes.OciManifest)
-                with { Platform = new Platform { OS = "linux", Architecture = arch } });
+                with
+            { Platform = new Platform { OS = "linux", Architecture = arch } });
         }
         var index = new ImageIndex { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = manifests };
         store.Register(name, Put(store, JsonSerializer.SerializeToUtf8Bytes(index, OciImageJson.Default.ImageIndex), MediaTypes.OciIndex));
