@@ -65,6 +65,11 @@ public sealed class RegistryClientPeerTests : IDisposable
         var again = Ok(Berth(null, "--root", Root("a"), "push", name));
         Assert.Equal(2, again.Out.Split('\n').Count(l => l.EndsWith(": Layer already exists", StringComparison.Ordinal)));
 
+        var other = $"{registry.Authority}/other/busybox:v1";
+        Ok(Berth(null, "--root", Root("a"), "tag", name, other));
+        var mounted = Ok(Berth(null, "--root", Root("a"), "push", other));
+        Assert.Equal(2, mounted.Out.Split('\n').Count(l => l.EndsWith(": Mounted from test/busybox", StringComparison.Ordinal)));
+
         var pull = Ok(Berth(null, "--root", Root("b"), "pull", name));
         Assert.StartsWith("v1: Pulling from test/busybox\n", pull.Out, StringComparison.Ordinal);
         Assert.Contains($"Digest: {digest}\n", pull.Out, StringComparison.Ordinal);

@@ -22,11 +22,14 @@ public static class PullCommand
             var matcher = p.GetValue(platform) is { } spec ? new PlatformMatcher(Platform.Parse(spec)) : PlatformMatcher.Default;
             var client = new RegistryClient(RegistryClientDefaults.Load(p.GetValue(insecure) ?? []));
             var q = p.GetValue(quiet);
-            if (!q)
-                Console.Out.Write($"{(reference.Digest?.ToString() ?? reference.Tag)}: Pulling from {reference.Path}\n");
+            void Resolved(Descriptor _)
+            {
+                if (!q)
+                    Console.Out.Write($"{(reference.Digest?.ToString() ?? reference.Tag)}: Pulling from {reference.Path}\n");
+            }
             var view = new PullProgressView(interactive: !Console.IsOutputRedirected, q);
             var result = view.Run(progress =>
-                new ImagePuller(store, client) { Progress = progress }.PullAsync(reference, matcher, CancellationToken.None).GetAwaiter().GetResult());
+                new ImagePuller(store, client) { Progress = progress, Resolved = Resolved }.PullAsync(reference, matcher, CancellationToken.None).GetAwaiter().GetResult());
             if (!q)
             {
                 Console.Out.Write($"Digest: {result.Target.Digest}\n");

@@ -138,22 +138,25 @@ public sealed class PullTests
         await using var registry = await FakeRegistry.StartAsync();
         using var fx = new ClientFixture();
         long written = 0;
+        var clientDone = false;
         registry.Intercept = async ctx =>
         {
             if (!ctx.Request.Path.Value!.Contains("/manifests/", StringComparison.Ordinal))
                 return false;
-            // No Content-Length: the client must count and stop; the server would send 100 MiB.
+            // No Content-Length: the client must count and stop; the server would send 100 MiB, paced
+            // so that it is still writing when the client gives up (Kestrel drops writes silently once
+            // the client has gone, so only writes before that are counted).
             ctx.Response.ContentType = MediaTypes.OciManifest;
             var chunk = new byte[64 << 10];
             Array.Fill(chunk, (byte)' ');
             try
             {
-                // Kestrel drops writes silently once the client has gone: stop counting then.
-                for (var i = 0; i < 1600 && !ctx.RequestAborted.IsCancellationRequested; i++)
+                for (var i = 0; i < 1600 && !ctx.RequestAborted.IsCancellationRequested && !Volatile.Read(ref clientDone); i++)
                 {
                     await ctx.Response.Body.WriteAsync(chunk, ctx.RequestAborted);
-                    await ctx.Response.Body.FlushAsync();
+                    await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
                     Interlocked.Add(ref written, chunk.Length);
+                    await Task.Delay(1, ctx.RequestAborted);
                 }
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
@@ -164,6 +167,7 @@ public sealed class PullTests
 
         var e = await Assert.ThrowsAsync<RegistryException>(() =>
             new ImagePuller(fx.Store, fx.Client).PullAsync(Ref(registry, "app"), PlatformMatcher.Default, default));
+        Volatile.Write(ref clientDone, true);
 
         Assert.Contains("limit", e.Message, StringComparison.Ordinal);
         Assert.True(Interlocked.Read(ref written) < 32L << 20, $"server wrote {written} bytes before the client gave up");

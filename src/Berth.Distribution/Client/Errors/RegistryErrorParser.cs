@@ -25,8 +25,12 @@ public static class RegistryErrorParser
         }
     }
 
-    /// <summary>"unauthorized: authentication required" in docker's wording, or null when there are none.</summary>
+    /// <summary>"manifest unknown: manifest unknown" in docker's wording (code lowercased, '_' as space), or null when there are none.</summary>
     public static string? Describe(IReadOnlyList<RegistryError> errors) =>
         errors.Count == 0 ? null
-        : string.Join("; ", errors.Select(e => string.IsNullOrEmpty(e.Message) ? e.Code.ToLowerInvariant() : $"{e.Code.ToLowerInvariant()}: {e.Message}"));
+        : string.Join("; ", errors.Select(e =>
+        {
+            var code = e.Code.ToLowerInvariant().Replace('_', ' ');
+            return string.IsNullOrEmpty(e.Message) ? code : $"{code}: {e.Message}";
+        }));
 }

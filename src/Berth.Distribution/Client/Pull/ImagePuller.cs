@@ -17,11 +17,15 @@ public sealed class ImagePuller(ImageStore store, RegistryClient client)
     /// <summary>Per-layer events, raised from several threads during the parallel download.</summary>
     public Action<LayerProgress>? Progress { get; init; }
 
+    /// <summary>Raised once the reference has resolved to a manifest or index, before any blob is fetched.</summary>
+    public Action<Descriptor>? Resolved { get; init; }
+
     public async Task<PullResult> PullAsync(ImageReference reference, PlatformMatcher platform, CancellationToken ct)
     {
         using var transport = await client.ConnectAsync(reference.Domain, push: false, ct).ConfigureAwait(false);
         var repository = new RegistryRepository(transport, reference.Path);
         var top = await repository.GetManifestAsync(reference.Digest?.ToString() ?? reference.Tag!, reference.Digest, ct).ConfigureAwait(false);
+        Resolved?.Invoke(top.Descriptor);
         var documents = new List<FetchedManifest> { top };
         var manifest = top;
         for (var depth = 0; MediaTypes.IsIndex(manifest.MediaType); depth++)

@@ -172,7 +172,9 @@ public sealed class RegistryTransport : IDisposable
         var inner = e;
         while (inner.InnerException is not null)
             inner = inner.InnerException;
-        var message = inner == e ? e.Message : $"{e.Message.TrimEnd('.')}: {inner.Message}";
+        var message = inner == e || e.Message.Contains(inner.Message.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)
+            ? e.Message
+            : inner.Message.Contains(e.Message.TrimEnd('.'), StringComparison.OrdinalIgnoreCase) ? inner.Message : $"{e.Message.TrimEnd('.')}: {inner.Message}";
         return message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..].TrimEnd('.') : message;
     }
 
