@@ -94,6 +94,53 @@ public sealed class PullTests
     }
 
     [Fact]
+    public async Task Blob_longer_than_its_descriptor_says_is_refused_before_it_is_read()
+    {
+        await using var registry = await FakeRegistry.StartAsync();
+        using var fx = new ClientFixture();
+        var image = TestImage.Create(layers: 1);
+        var layer = image.Layers[0];
+        var manifest = new ImageManifest
+        {
+            SchemaVersion = 2,
+            MediaType = MediaTypes.OciManifest,
+            Config = image.Config.Descriptor,
+            Layers = [layer.Descriptor with { Size = layer.Bytes.Length - 10 }],
+        };
+        image.ServeFrom(registry, "app");
+        registry.PutManifest("app", "short", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(manifest, OciImageJson.Default.ImageManifest), MediaTypes.OciManifest);
+
+        var e = await Assert.ThrowsAsync<RegistryVerificationException>(() =>
+            new ImagePuller(fx.Store, fx.Client).PullAsync(Ref(registry, "app:short"), PlatformMatcher.Default, default));
+
+        Assert.Contains($"registry sends {layer.Bytes.Length} bytes, the descriptor says {layer.Bytes.Length - 10}", e.Message, StringComparison.Ordinal);
+        Assert.False(fx.Store.Content.Exists(layer.Descriptor.Digest));
+    }
+
+    [Fact]
+    public async Task Config_larger_than_the_document_cap_is_refused_before_it_is_fetched()
+    {
+        await using var registry = await FakeRegistry.StartAsync();
+        using var fx = new ClientFixture();
+        var image = TestImage.Create(layers: 1);
+        var manifest = new ImageManifest
+        {
+            SchemaVersion = 2,
+            MediaType = MediaTypes.OciManifest,
+            Config = image.Config.Descriptor with { Size = 64L << 20 },
+            Layers = [image.Layers[0].Descriptor],
+        };
+        image.ServeFrom(registry, "app");
+        registry.PutManifest("app", "huge", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(manifest, OciImageJson.Default.ImageManifest), MediaTypes.OciManifest);
+
+        var e = await Assert.ThrowsAsync<RegistryVerificationException>(() =>
+            new ImagePuller(fx.Store, fx.Client).PullAsync(Ref(registry, "app:huge"), PlatformMatcher.Default, default));
+
+        Assert.Contains($"config {image.Config.Descriptor.Digest}: size {64L << 20} exceeds", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(registry.Requests, r => r.PathAndQuery.Contains("/blobs/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Manifest_fetched_by_digest_must_hash_to_it()
     {
         await using var registry = await FakeRegistry.StartAsync();

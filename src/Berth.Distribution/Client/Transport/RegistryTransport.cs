@@ -59,7 +59,8 @@ public sealed class RegistryTransport : IDisposable
             _authorizer = authorizer;
             try
             {
-                using var response = await SendAsync(HttpMethod.Get, candidate.Resolve("/v2/"), [], ct, authorize: false).ConfigureAwait(false);
+                // Not idempotent for the retry's sake: a refused connection moves on to the next candidate at once.
+                using var response = await SendAsync(u => new HttpRequestMessage(HttpMethod.Get, u), candidate.Resolve("/v2/"), [], idempotent: false, ct, authorize: false).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.Unauthorized)
                 {
                     if (response.Headers.WwwAuthenticate.Count == 0)
