@@ -20,6 +20,9 @@ public static class PullCommand
         {
             var reference = ImageReference.Parse(p.GetValue(image)!);
             var matcher = p.GetValue(platform) is { } spec ? new PlatformMatcher(Platform.Parse(spec)) : PlatformMatcher.Default;
+            var typed = p.GetValue(image)!;
+            if (!typed.Contains('@') && typed.LastIndexOf(':') <= typed.LastIndexOf('/') && !p.GetValue(quiet))
+                Console.Out.Write("Using default tag: latest\n");
             var client = new RegistryClient(RegistryClientDefaults.Load(p.GetValue(insecure) ?? []));
             var q = p.GetValue(quiet);
             void Resolved(Descriptor _)

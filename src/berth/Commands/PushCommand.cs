@@ -17,6 +17,9 @@ public static class PushCommand
         cmd.SetAction(p => BerthCli.Execute(p, store =>
         {
             var reference = ImageReference.Parse(p.GetValue(image)!);
+            var typed = p.GetValue(image)!;
+            if (!typed.Contains('@') && typed.LastIndexOf(':') <= typed.LastIndexOf('/') && !p.GetValue(quiet))
+                Console.Out.Write("Using default tag: latest\n");
             var client = new RegistryClient(RegistryClientDefaults.Load(p.GetValue(insecure) ?? []));
             var q = p.GetValue(quiet);
             if (!q)
