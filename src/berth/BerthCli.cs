@@ -26,6 +26,10 @@ public static class BerthCli
         root.Subcommands.Add(ImageCommands.Build());
         root.Subcommands.Add(SystemCommands.Build());
         root.Subcommands.Add(RegistryCommands.Build());
+        root.Subcommands.Add(PullCommand.Build("pull"));
+        root.Subcommands.Add(PushCommand.Build("push"));
+        root.Subcommands.Add(LoginCommand.Build());
+        root.Subcommands.Add(LogoutCommand.Build());
         foreach (var alias in ImageCommands.TopLevelAliases())
             root.Subcommands.Add(alias);
         return root.Parse(args).Invoke();
@@ -41,7 +45,9 @@ public static class BerthCli
         }
         catch (Exception e) when (e is Images.Formats.ArchiveFormatException or ImageNotFoundException or ImageInUseException or ImageFormatException or ContentException
             or LayerException or BundleException or MetadataException or LinuxException or IOException or FormatException
-            or UnauthorizedAccessException or ArgumentException)
+            or UnauthorizedAccessException or ArgumentException
+            or Distribution.Client.Errors.RegistryException or Distribution.Client.Credentials.CredentialHelperException
+            or HttpRequestException or System.Security.Cryptography.CryptographicException)
         {
             Console.Error.WriteLine($"Error: {e.Message}");
             return 1;

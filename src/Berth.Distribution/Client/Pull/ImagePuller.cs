@@ -1,0 +1,99 @@
+using Berth.Distribution.Client.Errors;
+using Berth.Images.Content;
+using Berth.Images.Oci;
+using Berth.Images.References;
+using Berth.Images.Store;
+
+namespace Berth.Distribution.Client.Pull;
+
+/// <summary>
+/// docker pull: resolves the reference to a manifest for the platform (through an index when the
+/// registry serves one), downloads what the store lacks (layers in parallel, bounded), verifies
+/// every byte, then unpacks and names the image. Documents are stored last, so an interrupted pull
+/// never leaves a name pointing at missing content.
+/// </summary>
+public sealed class ImagePuller(ImageStore store, RegistryClient client)
+{
+    /// <summary>Per-layer events, raised from several threads during the parallel download.</summary>
+    public Action<LayerProgress>? Progress { get; init; }
+
+    /// <summary>Raised once the reference has resolved to a manifest or index, before any blob is fetched.</summary>
+    public Action<Descriptor>? Resolved { get; init; }
+
+    public async Task<PullResult> PullAsync(ImageReference reference, PlatformMatcher platform, CancellationToken ct)
+    {
+        using var transport = await client.ConnectAsync(reference.Domain, push: false, ct).ConfigureAwait(false);
+        var repository = new RegistryRepository(transport, reference.Path);
+        var top = await repository.GetManifestAsync(reference.Digest?.ToString() ?? reference.Tag!, reference.Digest, ct).ConfigureAwait(false);
+        Resolved?.Invoke(top.Descriptor);
+        var documents = new List<FetchedManifest> { top };
+        var manifest = top;
+        for (var depth = 0; MediaTypes.IsIndex(manifest.MediaType); depth++)
+        {
+            if (depth >= 4)
+                throw new RegistryException($"index {top.Digest}: indexes nested too deep");
+            var index = ManifestParser.ParseIndex(manifest.Bytes, manifest.Digest, manifest.MediaType);
+            var entry = platform.Select(index.Manifests)
+                ?? throw new RegistryException($"no matching manifest for {platform.Target} in the manifest list entries");
+            if (entry.Size > ManifestParser.MaxDocumentSize)
+                throw new RegistryVerificationException($"manifest {entry.Digest}: size {entry.Size} exceeds the {ManifestParser.MaxDocumentSize} byte limit");
+            manifest = await repository.GetManifestAsync(entry.Digest.ToString(), entry.Digest, ct).ConfigureAwait(false);
+            if (manifest.Bytes.Length != entry.Size)
+                throw new RegistryVerificationException($"manifest {entry.Digest}: size {manifest.Bytes.Length} does not match the index's {entry.Size}");
+            documents.Add(manifest);
+        }
+        var image = ManifestParser.ParseManifest(manifest.Bytes, manifest.Digest, manifest.MediaType);
+        var config = image.Config!;
+        // REG-SIZE-2: the config is read whole into memory later, so it is capped like a manifest.
+        if (config.Size > ManifestParser.MaxDocumentSize)
+            throw new RegistryVerificationException($"config {config.Digest}: size {config.Size} exceeds the {ManifestParser.MaxDocumentSize} byte limit");
+
+        var downloader = new BlobDownloader(repository, store.Content, client.Options);
+        var fresh = await downloader.DownloadAsync(config, null, ct).ConfigureAwait(false);
+        fresh |= await DownloadLayersAsync(downloader, image.Layers, ct).ConfigureAwait(false);
+        foreach (var document in documents)
+            fresh |= store.Content.Ingest(document.Digest.ToString(), new MemoryStream(document.Bytes), document.Bytes.Length, document.Digest) == CommitResult.Written;
+
+        // The index is the image when this platform is the one the store resolves by default;
+        // another platform's image is named by its own manifest, so that it resolves without an index entry for the host.
+        var target = top.Descriptor;
+        if (MediaTypes.IsIndex(top.MediaType) && platform.Target != PlatformMatcher.Default.Target)
+            target = manifest.Descriptor;
+        var resolved = ImageResolver.Resolve(store.Content, target, platform);
+        store.Unpack(resolved, (i, extracted) =>
+            Progress?.Invoke(new LayerProgress(image.Layers[i].Digest, LayerPhase.Complete, image.Layers[i].Size, image.Layers[i].Size)));
+
+        var name = reference.ToString();
+        var before = store.Metadata.View(tx => tx.Images.Get(name));
+        store.Register(name, target, new Dictionary<string, string> { [RegistryClient.SourceLabel] = $"{reference.Domain}/{reference.Path}" });
+        var updated = fresh || before is null || before.Target != target.Digest;
+        return new PullResult(name, top.Descriptor, resolved, updated);
+    }
+
+    private async Task<bool> DownloadLayersAsync(BlobDownloader downloader, IReadOnlyList<Descriptor> layers, CancellationToken ct)
+    {
+        foreach (var layer in layers)
+            Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Waiting, 0, layer.Size));
+        var fresh = 0;
+        var unique = layers.DistinctBy(l => l.Digest).ToList();
+        await Parallel.ForEachAsync(
+            unique,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, client.Options.MaxConcurrentDownloads), CancellationToken = ct },
+            async (layer, token) =>
+            {
+                if (store.Content.Exists(layer.Digest))
+                {
+                    Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.AlreadyExists, layer.Size, layer.Size));
+                    return;
+                }
+                var written = await downloader.DownloadAsync(
+                    layer,
+                    offset => Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Downloading, offset, layer.Size)),
+                    token).ConfigureAwait(false);
+                if (written)
+                    Interlocked.Increment(ref fresh);
+                Progress?.Invoke(new LayerProgress(layer.Digest, written ? LayerPhase.Downloaded : LayerPhase.AlreadyExists, layer.Size, layer.Size));
+            }).ConfigureAwait(false);
+        return fresh > 0;
+    }
+}
