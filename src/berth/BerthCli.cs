@@ -26,8 +26,6 @@ public static class BerthCli
         root.Subcommands.Add(ImageCommands.Build());
         root.Subcommands.Add(SystemCommands.Build());
         root.Subcommands.Add(RegistryCommands.Build());
-        root.Subcommands.Add(PullCommand.Build("pull"));
-        root.Subcommands.Add(PushCommand.Build("push"));
         root.Subcommands.Add(LoginCommand.Build());
         root.Subcommands.Add(LogoutCommand.Build());
         foreach (var alias in ImageCommands.TopLevelAliases())

@@ -7,7 +7,6 @@ namespace Berth.Distribution.Client;
 
 /// <summary>Source-generated JSON for the client's own documents (NativeAOT: no reflection).</summary>
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(RegistryErrorBody))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(HelperCredential))]
 [JsonSerializable(typeof(DaemonConfig))]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Berth.Distribution.Client.Errors;
 using Berth.Distribution.Client.Transport;
+using Berth.Distribution.Protocol;
 using Berth.Images.Content;
 using Berth.Images.Oci;
 
@@ -96,7 +97,7 @@ public sealed partial class RegistryRepository(RegistryTransport transport, stri
     /// <summary>An exception carrying what the registry said, in docker's "…: unauthorized: …" form.</summary>
     internal static async Task<RegistryException> ErrorAsync(HttpResponseMessage response, string what, CancellationToken ct)
     {
-        IReadOnlyList<RegistryError> errors = [];
+        IReadOnlyList<ErrorEntry> errors = [];
         try
         {
             var body = await HttpBodies.ReadBoundedAsync(response, RegistryErrorParser.MaxBodySize, what, ct).ConfigureAwait(false);

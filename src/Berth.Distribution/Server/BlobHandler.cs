@@ -12,7 +12,7 @@ internal sealed class BlobHandler(RegistryStorage storage)
     {
         var digest = RegistryHttp.ParseDigest(reference);
         if (!storage.Database.Read(tx => tx.IsLinked(name, digest)))
-            throw RegistryException.BlobUnknown(digest.ToString());
+            throw ErrorResponseException.BlobUnknown(digest.ToString());
         FileStream stream;
         try
         {
@@ -21,7 +21,7 @@ internal sealed class BlobHandler(RegistryStorage storage)
         catch (ContentNotFoundException)
         {
             // Linked but collected (gc ran while the repository still named it): unknown all the same.
-            throw RegistryException.BlobUnknown(digest.ToString());
+            throw ErrorResponseException.BlobUnknown(digest.ToString());
         }
         await using (stream.ConfigureAwait(false))
         {
@@ -63,7 +63,7 @@ internal sealed class BlobHandler(RegistryStorage storage)
     {
         var digest = RegistryHttp.ParseDigest(reference);
         if (!storage.Database.Write(tx => tx.Unlink(name, digest)))
-            throw RegistryException.BlobUnknown(digest.ToString());
+            throw ErrorResponseException.BlobUnknown(digest.ToString());
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;
         return Task.CompletedTask;

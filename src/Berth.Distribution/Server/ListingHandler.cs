@@ -23,7 +23,7 @@ internal sealed class ListingHandler(RegistryStorage storage)
         var (tags, more) = storage.Database.Read(tx =>
         {
             if (tx.RepositoryId(name) is null)
-                throw RegistryException.NameUnknown(name);
+                throw ErrorResponseException.NameUnknown(name);
             var rows = limit == 0 ? [] : tx.Tags(name, last, limit + 1);
             return (rows.Take(limit).ToList(), rows.Count > limit);
         });
@@ -102,7 +102,7 @@ internal sealed class ListingHandler(RegistryStorage storage)
         if (n.Length > 0)
         {
             if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out limit))
-                throw new RegistryException(400, ErrorCodes.Unsupported, "invalid pagination", $"n=\"{n}\": must be a non-negative integer");
+                throw new ErrorResponseException(400, ErrorCodes.Unsupported, "invalid pagination", $"n=\"{n}\": must be a non-negative integer");
             limit = Math.Min(limit, int.MaxValue - 1);
         }
         var last = query["last"].ToString();

@@ -21,7 +21,7 @@ internal sealed class ManifestHandler(RegistryStorage storage)
         var accept = context.Request.Headers.Accept.ToString();
         if (accept.Length > 0 && manifest.MediaType.StartsWith("application/vnd.oci.", StringComparison.Ordinal)
             && !accept.Contains(manifest.MediaType, StringComparison.Ordinal) && !accept.Contains("*/*", StringComparison.Ordinal))
-            throw new RegistryException(404, ErrorCodes.ManifestUnknown, "manifest unknown",
+            throw new ErrorResponseException(404, ErrorCodes.ManifestUnknown, "manifest unknown",
                 $"manifest {manifest.Digest} is {manifest.MediaType}, which the Accept header does not list");
         byte[] bytes;
         try
@@ -30,7 +30,7 @@ internal sealed class ManifestHandler(RegistryStorage storage)
         }
         catch (ContentNotFoundException)
         {
-            throw RegistryException.ManifestUnknown(reference);
+            throw ErrorResponseException.ManifestUnknown(reference);
         }
         var response = context.Response;
         response.ContentType = manifest.MediaType;
@@ -52,15 +52,15 @@ internal sealed class ManifestHandler(RegistryStorage storage)
         else if (DistributionNames.IsValidTag(reference))
             tag = reference;
         else if (reference.Contains(':'))
-            throw RegistryException.DigestInvalid("provided digest is invalid", reference);
+            throw ErrorResponseException.DigestInvalid("provided digest is invalid", reference);
         else
-            throw new RegistryException(400, ErrorCodes.ManifestInvalid, "manifest invalid", $"tag \"{reference}\" is invalid");
+            throw new ErrorResponseException(400, ErrorCodes.ManifestInvalid, "manifest invalid", $"tag \"{reference}\" is invalid");
 
         var bytes = await ReadBodyAsync(context).ConfigureAwait(false);
         var inspected = ManifestInspector.Inspect(bytes, context.Request.ContentType);
         var digest = Digest.Compute(bytes, byDigest?.Algorithm ?? Digest.Sha256);
         if (byDigest is { } expected && expected != digest)
-            throw RegistryException.DigestInvalid("provided digest did not match uploaded content", $"manifest has digest {digest}, not {expected}");
+            throw ErrorResponseException.DigestInvalid("provided digest did not match uploaded content", $"manifest has digest {digest}, not {expected}");
         CheckReferences(name, inspected);
 
         // A ref of its own per request: two clients pushing the same manifest at once must not
@@ -88,9 +88,9 @@ internal sealed class ManifestHandler(RegistryStorage storage)
         else if (DistributionNames.IsValidTag(reference))
             removed = storage.Database.Write(tx => tx.DeleteTag(name, reference));
         else
-            throw RegistryException.ManifestUnknown(reference);
+            throw ErrorResponseException.ManifestUnknown(reference);
         if (!removed)
-            throw RegistryException.ManifestUnknown(reference);
+            throw ErrorResponseException.ManifestUnknown(reference);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;
         return Task.CompletedTask;
@@ -99,15 +99,15 @@ internal sealed class ManifestHandler(RegistryStorage storage)
     private ManifestRecord Resolve(string name, string reference) => storage.Database.Read(tx =>
     {
         if (tx.RepositoryId(name) is null)
-            throw RegistryException.NameUnknown(name);
+            throw ErrorResponseException.NameUnknown(name);
         Digest digest;
         if (Digest.TryParse(reference, out var d, out _))
             digest = d;
         else if (DistributionNames.IsValidTag(reference) && tx.ResolveTag(name, reference) is { } tagged)
             digest = tagged;
         else
-            throw RegistryException.ManifestUnknown(reference);
-        return tx.GetManifest(name, digest) ?? throw RegistryException.ManifestUnknown(reference);
+            throw ErrorResponseException.ManifestUnknown(reference);
+        return tx.GetManifest(name, digest) ?? throw ErrorResponseException.ManifestUnknown(reference);
     });
 
     /// <summary>Everything the manifest names must already be in this repository, but for foreign layers that carry urls.</summary>
@@ -120,15 +120,15 @@ internal sealed class ManifestHandler(RegistryStorage storage)
             var linked = storage.Database.Read(tx => tx.IsLinked(name, blob.Digest));
             var info = linked && storage.Content.Exists(blob.Digest) ? storage.Content.Info(blob.Digest) : null;
             if (info is null)
-                throw new RegistryException(400, ErrorCodes.ManifestBlobUnknown, "blob unknown to registry", blob.Digest.ToString());
+                throw new ErrorResponseException(400, ErrorCodes.ManifestBlobUnknown, "blob unknown to registry", blob.Digest.ToString());
             if (info.Size != blob.Size)
-                throw new RegistryException(400, ErrorCodes.ManifestInvalid, "manifest invalid",
+                throw new ErrorResponseException(400, ErrorCodes.ManifestInvalid, "manifest invalid",
                     $"blob {blob.Digest}: descriptor size {blob.Size} does not match the stored {info.Size}");
         }
         foreach (var child in manifest.Manifests)
         {
             if (storage.Database.Read(tx => tx.GetManifest(name, child.Digest)) is null)
-                throw new RegistryException(400, ErrorCodes.ManifestBlobUnknown, "blob unknown to registry", child.Digest.ToString());
+                throw new ErrorResponseException(400, ErrorCodes.ManifestBlobUnknown, "blob unknown to registry", child.Digest.ToString());
         }
     }
 
@@ -149,7 +149,7 @@ internal sealed class ManifestHandler(RegistryStorage storage)
         return buffer.ToArray();
     }
 
-    private static RegistryException TooLarge(long size) =>
+    private static ErrorResponseException TooLarge(long size) =>
         new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.SizeInvalid, "manifest too large",
             $"manifest of {size} bytes or more exceeds the 4 MiB limit");
 }

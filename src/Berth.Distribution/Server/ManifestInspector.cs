@@ -33,7 +33,7 @@ public static class ManifestInspector
             var header = string.IsNullOrEmpty(contentType) ? null : contentType.Split(';')[0].Trim();
             if (root.TryGetProperty("schemaVersion", out var version) && version.ValueKind == JsonValueKind.Number && version.TryGetInt32(out var v) && v == 1
                 || MediaTypes.IsSchema1(field) || MediaTypes.IsSchema1(header))
-                throw new RegistryException(400, ErrorCodes.ManifestInvalid, "docker image manifest schema 1 is not supported");
+                throw new ErrorResponseException(400, ErrorCodes.ManifestInvalid, "docker image manifest schema 1 is not supported");
             if (field is not null && header is not null && header != field && header != "application/json")
                 throw Invalid($"mediaType \"{field}\" does not match the Content-Type \"{header}\"");
             var mediaType = field ?? header;
@@ -98,7 +98,7 @@ public static class ManifestInspector
         return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Invalid($"{name}: must be a string");
     }
 
-    private static RegistryException Invalid(string message) => new(400, ErrorCodes.ManifestInvalid, "manifest invalid", message);
+    private static ErrorResponseException Invalid(string message) => new(400, ErrorCodes.ManifestInvalid, "manifest invalid", message);
 }
 
 /// <summary>What <see cref="ManifestInspector"/> found in a manifest or index.</summary>

@@ -13,7 +13,7 @@ internal static class RegistryHttp
     public const string ContentDigestHeader = "Docker-Content-Digest";
     public const string UploadUuidHeader = "Docker-Upload-UUID";
 
-    public static async Task WriteErrorAsync(HttpContext context, RegistryException error)
+    public static async Task WriteErrorAsync(HttpContext context, ErrorResponseException error)
     {
         context.Response.StatusCode = error.Status;
         if (HttpMethods.IsHead(context.Request.Method))
@@ -45,16 +45,16 @@ internal static class RegistryHttp
     public static Digest ParseDigest(string? value)
     {
         if (value is null)
-            throw RegistryException.DigestInvalid("provided digest did not match uploaded content", "digest missing");
+            throw ErrorResponseException.DigestInvalid("provided digest did not match uploaded content", "digest missing");
         return Digest.TryParse(value, out var digest, out var error)
             ? digest
-            : throw RegistryException.DigestInvalid("provided digest is invalid", $"digest \"{value}\": {error}");
+            : throw ErrorResponseException.DigestInvalid("provided digest is invalid", $"digest \"{value}\": {error}");
     }
 
     public static void CheckName(string name)
     {
         if (!DistributionNames.IsValidRepository(name))
-            throw new RegistryException(400, ErrorCodes.NameInvalid, "invalid repository name", name);
+            throw new ErrorResponseException(400, ErrorCodes.NameInvalid, "invalid repository name", name);
     }
 
     public static string BlobLocation(string name, Digest digest) => $"/v2/{name}/blobs/{digest}";

@@ -129,26 +129,26 @@ public sealed class RegistryServer : IAsyncDisposable
             if (_auth is not null && _auth.Authenticate(context.Request.Headers.Authorization) is null)
             {
                 context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
-                throw new RegistryException(401, ErrorCodes.Unauthorized, "authentication required");
+                throw new ErrorResponseException(401, ErrorCodes.Unauthorized, "authentication required");
             }
             var route = RegistryRoute.Parse(context.Request.Path.Value ?? "");
             if (route is null)
-                throw new RegistryException(404, ErrorCodes.Unsupported, "no such endpoint", context.Request.Path.Value);
+                throw new ErrorResponseException(404, ErrorCodes.Unsupported, "no such endpoint", context.Request.Path.Value);
             if (route.Kind != RouteKind.Base && route.Kind != RouteKind.Catalog)
                 RegistryHttp.CheckName(route.Name);
             var method = context.Request.Method;
             var write = !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method));
             if (write && _readOnly)
-                throw new RegistryException(405, ErrorCodes.Unsupported, "the registry is read-only", $"{method} {context.Request.Path.Value}");
+                throw new ErrorResponseException(405, ErrorCodes.Unsupported, "the registry is read-only", $"{method} {context.Request.Path.Value}");
             await DispatchAsync(context, route, method).ConfigureAwait(false);
         }
-        catch (RegistryException e)
+        catch (ErrorResponseException e)
         {
             await RegistryHttp.WriteErrorAsync(context, e).ConfigureAwait(false);
         }
         catch (ContentException e) when (!context.Response.HasStarted)
         {
-            await RegistryHttp.WriteErrorAsync(context, new RegistryException(500, ErrorCodes.Unsupported, "storage error", e.Message)).ConfigureAwait(false);
+            await RegistryHttp.WriteErrorAsync(context, new ErrorResponseException(500, ErrorCodes.Unsupported, "storage error", e.Message)).ConfigureAwait(false);
         }
     }
 
@@ -168,7 +168,7 @@ public sealed class RegistryServer : IAsyncDisposable
         (RouteKind.Upload, "PUT") => _uploads.PutAsync(context, route.Name, route.Reference),
         (RouteKind.Upload, "GET") => _uploads.StatusAsync(context, route.Name, route.Reference),
         (RouteKind.Upload, "DELETE") => _uploads.CancelAsync(context, route.Name, route.Reference),
-        _ => throw new RegistryException(405, ErrorCodes.Unsupported, "the operation is unsupported", $"{method} {context.Request.Path.Value}"),
+        _ => throw new ErrorResponseException(405, ErrorCodes.Unsupported, "the operation is unsupported", $"{method} {context.Request.Path.Value}"),
     };
 
     private static Task Ok(HttpContext context)

@@ -99,7 +99,7 @@ internal sealed class UploadHandler(RegistryStorage storage)
         }
         catch (ContentVerificationException e)
         {
-            throw RegistryException.DigestInvalid("provided digest did not match uploaded content", e.Message);
+            throw ErrorResponseException.DigestInvalid("provided digest did not match uploaded content", e.Message);
         }
         Created(context, name, digest);
     }
@@ -107,7 +107,7 @@ internal sealed class UploadHandler(RegistryStorage storage)
     private void RequireSession(string name, string id)
     {
         if (storage.FindUpload(name, id) is null)
-            throw RegistryException.UploadUnknown(id);
+            throw ErrorResponseException.UploadUnknown(id);
     }
 
     private ContentWriter OpenWriter(string name, string id)
@@ -122,7 +122,7 @@ internal sealed class UploadHandler(RegistryStorage storage)
         }
     }
 
-    private static RegistryException InUse(string name, string id) =>
+    private static ErrorResponseException InUse(string name, string id) =>
         new(StatusCodes.Status416RangeNotSatisfiable, ErrorCodes.BlobUploadInvalid, "blob upload invalid", $"upload {id} of {name} is in use by another request");
 
     /// <summary>A chunk must continue where the session ends; distribution and the spec answer 416 otherwise.</summary>
@@ -140,7 +140,7 @@ internal sealed class UploadHandler(RegistryStorage storage)
             || !long.TryParse(endText, NumberStyles.None, CultureInfo.InvariantCulture, out var end)
             || end < start)
         {
-            throw new RegistryException(StatusCodes.Status416RangeNotSatisfiable, ErrorCodes.BlobUploadInvalid,
+            throw new ErrorResponseException(StatusCodes.Status416RangeNotSatisfiable, ErrorCodes.BlobUploadInvalid,
                 "blob upload invalid", $"Content-Range \"{header}\": expected start-end");
         }
         var length = context.Request.ContentLength;
@@ -149,7 +149,7 @@ internal sealed class UploadHandler(RegistryStorage storage)
             context.Response.Headers.Location = RegistryHttp.UploadLocation(name, id);
             context.Response.Headers.Range = RegistryHttp.UploadRange(offset);
             context.Response.Headers[RegistryHttp.UploadUuidHeader] = id;
-            throw new RegistryException(StatusCodes.Status416RangeNotSatisfiable, ErrorCodes.BlobUploadInvalid,
+            throw new ErrorResponseException(StatusCodes.Status416RangeNotSatisfiable, ErrorCodes.BlobUploadInvalid,
                 "blob upload invalid", $"Content-Range {start}-{end} does not continue the upload at offset {offset}");
         }
     }

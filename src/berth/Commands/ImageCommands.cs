@@ -17,6 +17,8 @@ public static class ImageCommands
         image.Subcommands.Add(ImageLoadCommand.Build("load"));
         image.Subcommands.Add(ImageSaveCommand.Build("save"));
         image.Subcommands.Add(ImageImportCommand.Build("import"));
+        image.Subcommands.Add(PullCommand.Build("pull"));
+        image.Subcommands.Add(PushCommand.Build("push"));
         image.Subcommands.Add(ImageBundleCommand.Build());
         image.Subcommands.Add(ImageBundleCommand.BuildRemove());
         return image;
@@ -31,5 +33,7 @@ public static class ImageCommands
         ImageLoadCommand.Build("load"),
         ImageSaveCommand.Build("save"),
         ImageImportCommand.Build("import"),
+        PullCommand.Build("pull"),
+        PushCommand.Build("push"),
     ];
 }

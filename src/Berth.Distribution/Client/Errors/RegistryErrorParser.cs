@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Berth.Distribution.Protocol;
 
 namespace Berth.Distribution.Client.Errors;
 
@@ -11,13 +12,13 @@ public static class RegistryErrorParser
     /// <summary>Error bodies are small; a larger one is not read (a hostile peer could stream forever).</summary>
     public const int MaxBodySize = 64 << 10;
 
-    public static IReadOnlyList<RegistryError> Parse(ReadOnlySpan<byte> body)
+    public static IReadOnlyList<ErrorEntry> Parse(ReadOnlySpan<byte> body)
     {
         if (body.Length == 0 || body.Length > MaxBodySize)
             return [];
         try
         {
-            return JsonSerializer.Deserialize(body, ClientJson.Default.RegistryErrorBody)?.Errors ?? [];
+            return JsonSerializer.Deserialize(body, ProtocolJson.Default.ErrorResponse)?.Errors ?? [];
         }
         catch (JsonException)
         {
@@ -26,7 +27,7 @@ public static class RegistryErrorParser
     }
 
     /// <summary>"manifest unknown: manifest unknown" in docker's wording (code lowercased, '_' as space), or null when there are none.</summary>
-    public static string? Describe(IReadOnlyList<RegistryError> errors) =>
+    public static string? Describe(IReadOnlyList<ErrorEntry> errors) =>
         errors.Count == 0 ? null
         : string.Join("; ", errors.Select(e =>
         {

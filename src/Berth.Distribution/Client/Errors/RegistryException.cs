@@ -1,4 +1,5 @@
 using System.Net;
+using Berth.Distribution.Protocol;
 
 namespace Berth.Distribution.Client.Errors;
 
@@ -8,7 +9,7 @@ namespace Berth.Distribution.Client.Errors;
 /// </summary>
 public class RegistryException : Exception
 {
-    public RegistryException(string message, HttpStatusCode? statusCode = null, IReadOnlyList<RegistryError>? errors = null, Exception? inner = null)
+    public RegistryException(string message, HttpStatusCode? statusCode = null, IReadOnlyList<ErrorEntry>? errors = null, Exception? inner = null)
         : base(message, inner)
     {
         StatusCode = statusCode;
@@ -17,13 +18,13 @@ public class RegistryException : Exception
 
     public HttpStatusCode? StatusCode { get; }
 
-    public IReadOnlyList<RegistryError> Errors { get; }
+    public IReadOnlyList<ErrorEntry> Errors { get; }
 
     public bool IsNotFound => StatusCode == HttpStatusCode.NotFound;
 }
 
 /// <summary>Credentials were refused, or a token could not be obtained.</summary>
-public sealed class RegistryAuthException(string message, HttpStatusCode? statusCode = null, IReadOnlyList<RegistryError>? errors = null)
+public sealed class RegistryAuthException(string message, HttpStatusCode? statusCode = null, IReadOnlyList<ErrorEntry>? errors = null)
     : RegistryException(message, statusCode, errors)
 {
 }

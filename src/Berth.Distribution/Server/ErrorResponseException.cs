@@ -4,9 +4,9 @@ namespace Berth.Distribution.Server;
 
 /// <summary>
 /// A request the registry refuses: the HTTP status and spec error code it answers with. Handlers throw
-/// it; <see cref="RegistryApp"/> turns it into the spec's error body.
+/// it; <see cref="RegistryServer"/> turns it into the spec's error body.
 /// </summary>
-public sealed class RegistryException(int status, string code, string message, string? detail = null)
+public sealed class ErrorResponseException(int status, string code, string message, string? detail = null)
     : Exception(message)
 {
     public int Status { get; } = status;
@@ -16,18 +16,18 @@ public sealed class RegistryException(int status, string code, string message, s
 
     public string? Detail { get; } = detail;
 
-    public static RegistryException NameUnknown(string name) =>
+    public static ErrorResponseException NameUnknown(string name) =>
         new(404, ErrorCodes.NameUnknown, "repository name not known to registry", name);
 
-    public static RegistryException BlobUnknown(string digest) =>
+    public static ErrorResponseException BlobUnknown(string digest) =>
         new(404, ErrorCodes.BlobUnknown, "blob unknown to registry", digest);
 
-    public static RegistryException ManifestUnknown(string reference) =>
+    public static ErrorResponseException ManifestUnknown(string reference) =>
         new(404, ErrorCodes.ManifestUnknown, "manifest unknown", reference);
 
-    public static RegistryException UploadUnknown(string id) =>
+    public static ErrorResponseException UploadUnknown(string id) =>
         new(404, ErrorCodes.BlobUploadUnknown, "blob upload unknown to registry", id);
 
-    public static RegistryException DigestInvalid(string message, string? detail = null) =>
+    public static ErrorResponseException DigestInvalid(string message, string? detail = null) =>
         new(400, ErrorCodes.DigestInvalid, message, detail);
 }
