@@ -30,15 +30,8 @@ public sealed class MetadataTransaction
 
     public LeaseRepository Leases { get; }
 
-    internal SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.Transaction = _transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
+    internal SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) =>
+        SqliteCommands.Create(_connection, _transaction, sql, parameters);
 
     internal int Execute(string sql, params (string Name, object? Value)[] parameters)
     {

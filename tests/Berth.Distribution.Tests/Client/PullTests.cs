@@ -89,7 +89,8 @@ public sealed class PullTests
         Assert.Contains(layer.Descriptor.Digest.ToString(), e.Message, StringComparison.Ordinal);
         Assert.Contains(Digest.Compute(tampered).ToString(), e.Message, StringComparison.Ordinal);
         Assert.False(fx.Store.Content.Exists(layer.Descriptor.Digest));
-        Assert.Empty(fx.Store.Content.ListIngests());
+        // The refused bytes are gone; another layer cut short by the failure may keep its ingest, to resume.
+        Assert.DoesNotContain(fx.Store.Content.ListIngests(), i => i.Expected == layer.Descriptor.Digest);
         Assert.Empty(fx.Store.List());
     }
 

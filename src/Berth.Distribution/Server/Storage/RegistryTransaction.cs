@@ -1,4 +1,5 @@
 using Berth.Images.Content;
+using Berth.Images.Metadata;
 using Microsoft.Data.Sqlite;
 
 namespace Berth.Distribution.Server.Storage;
@@ -181,15 +182,8 @@ public sealed class RegistryTransaction
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.Transaction = _transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters) =>
+        SqliteCommands.Create(_connection, _transaction, sql, parameters);
 
     private int Execute(string sql, params (string Name, object? Value)[] parameters)
     {
