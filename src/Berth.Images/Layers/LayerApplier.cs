@@ -22,7 +22,8 @@ public static class LayerApplier
     {
         var layer = options.CompressedDigest?.ToString() ?? options.DiffId?.ToString() ?? options.DisplayName ?? "(unnamed)";
         var warnings = new List<string>();
-        using var compressed = new MeasuredStream(blob, options.CompressedDigest?.Algorithm ?? Digest.Sha256);
+        var hashCompressed = options.HashCompressed || options.CompressedDigest is null;
+        using var compressed = new MeasuredStream(blob, hashCompressed ? options.CompressedDigest?.Algorithm ?? Digest.Sha256 : null);
         using var decompressor = LayerDecompressor.Open(compressed, compression, layer);
         using (var uncompressed = new MeasuredStream(decompressor, options.DiffId?.Algorithm ?? Digest.Sha256,
                    n => CheckLimits(n, compressed.BytesRead, options, layer),
@@ -71,7 +72,7 @@ public static class LayerApplier
             }
 
             var diffId = uncompressed.GetDigest();
-            var blobDigest = compressed.GetDigest();
+            var blobDigest = hashCompressed ? compressed.GetDigest() : options.CompressedDigest!.Value;
             if (options.DiffId is { } expectedDiffId && expectedDiffId != diffId)
                 throw new LayerException(layer, null, $"diff id mismatch: expected {expectedDiffId}, got {diffId}");
             if (options.CompressedDigest is { } expectedBlob && expectedBlob != blobDigest)

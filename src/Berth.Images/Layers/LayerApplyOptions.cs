@@ -10,6 +10,13 @@ public sealed record LayerApplyOptions
     /// <summary>The manifest descriptor's digest of the compressed blob; verified when set (IMG-P4).</summary>
     public Digest? CompressedDigest { get; init; }
 
+    /// <summary>
+    /// False when whoever supplies the blob verifies <see cref="CompressedDigest"/> itself (a blob
+    /// stored as it is read, whose ingest checks digest and size before it is published): the
+    /// compressed bytes are then not hashed twice.
+    /// </summary>
+    public bool HashCompressed { get; init; } = true;
+
     /// <summary>The image config's diff_id of the uncompressed tar; verified when set (IMG-P4).</summary>
     public Digest? DiffId { get; init; }
 

@@ -6,12 +6,13 @@ namespace Berth.Images.Layers;
 /// <summary>
 /// A read-only pass-through that hashes and counts every byte read, so a layer is digested in the
 /// same pass that extracts it, with no temp copy. Remembers whether the end was reached, and can
-/// hand back a few bytes that were peeked at (magic number detection).
+/// hand back a few bytes that were peeked at (magic number detection). Without an algorithm it
+/// only counts.
 /// </summary>
-internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long>? afterRead = null,
+internal sealed class MeasuredStream(Stream inner, string? algorithm, Action<long>? afterRead = null,
     Func<Exception, Exception?>? mapReadError = null) : Stream
 {
-    private readonly IncrementalHash _hash = Digest.CreateHasher(algorithm);
+    private readonly IncrementalHash? _hash = algorithm is null ? null : Digest.CreateHasher(algorithm);
     private byte[] _pending = [];
     private int _pendingOffset;
 
@@ -20,7 +21,7 @@ internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long
     /// <summary>True once the inner stream has reported its end.</summary>
     public bool ReachedEnd { get; private set; }
 
-    public string Algorithm => algorithm;
+    public string? Algorithm => algorithm;
 
     private long _watch = -1;
     private int _watchCovered;
@@ -76,7 +77,7 @@ internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long
             ReachedEnd = true;
             return 0;
         }
-        _hash.AppendData(buffer[..n]);
+        _hash?.AppendData(buffer[..n]);
         if (_watch >= 0)
         {
             var lo = Math.Max(BytesRead, _watch);
@@ -103,7 +104,9 @@ internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long
         }
     }
 
-    public Digest GetDigest() => Digest.FromHash(algorithm, _hash.GetCurrentHash());
+    public Digest GetDigest() => _hash is null
+        ? throw new InvalidOperationException("stream was measured without a hash")
+        : Digest.FromHash(algorithm!, _hash.GetCurrentHash());
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -129,7 +132,7 @@ internal sealed class MeasuredStream(Stream inner, string algorithm, Action<long
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_disposed)
-            _hash.Dispose();
+            _hash?.Dispose();
         _disposed = true;
         base.Dispose(disposing);
     }

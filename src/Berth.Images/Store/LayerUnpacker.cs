@@ -68,8 +68,8 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
 
     /// <summary>
     /// Each layer extracts into a snapshot of its own, without its parent, on up to
-    /// <see cref="MaxParallelLayers"/> threads; this thread commits them onto each other in chain order
-    /// as they finish. After a failure no further layer starts, the ones running finish, and every
+    /// <see cref="MaxParallelLayers"/> threads, largest first; this thread commits them onto each other
+    /// in chain order as they finish. After a failure no further layer starts, the ones running finish, and every
     /// uncommitted snapshot is removed; the first failing layer's error is thrown.
     /// </summary>
     private void UnpackSideBySide(ResolvedImage image, int first)
@@ -78,12 +78,16 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
         var extracted = new TaskCompletionSource<string>[count];
         for (var j = 0; j < count; j++)
             extracted[j] = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Largest first (by compressed size, the best guess of the work before reading it): the last
+        // layer to start is a small one, so the threads finish close together.
+        var order = Enumerable.Range(0, count).OrderByDescending(j => image.ManifestDocument.Layers[first + j].Size).ThenBy(j => j).ToArray();
         var next = -1;
         var failed = 0;
         void Work()
         {
-            for (int j; (j = Interlocked.Increment(ref next)) < count;)
+            for (int k; (k = Interlocked.Increment(ref next)) < count;)
             {
+                var j = order[k];
                 if (Volatile.Read(ref failed) != 0)
                 {
                     extracted[j].SetCanceled();
@@ -107,26 +111,32 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
             workers[w].Start();
         }
 
+        // Layers commit in chain order; after the first failure (or a layer not started because of
+        // one) none does, and the snapshots extracted meanwhile are removed.
         Exception? error = null;
+        var stop = false;
         for (var j = 0; j < count; j++)
         {
             var i = first + j;
             try
             {
                 var key = extracted[j].Task.GetAwaiter().GetResult();
-                if (error is not null)
+                if (stop)
                 {
                     TryRemove(key);
                     continue;
                 }
                 CommitOrDiscard(image, i, key, onto: i == 0 ? null : image.ChainIds[i - 1].ToString());
             }
-            catch (OperationCanceledException) when (error is not null)
+            catch (OperationCanceledException)
             {
+                // Not started because another layer failed; that layer's error is the one thrown.
+                stop = true;
             }
             catch (Exception e)
             {
                 error ??= e;
+                stop = true;
                 Volatile.Write(ref failed, 1);
             }
         }
@@ -149,6 +159,7 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
             {
                 Mode = snapshotter is OverlaySnapshotter ? LayerApplyMode.Overlay : LayerApplyMode.Native,
                 CompressedDigest = layer.Digest,
+                HashCompressed = blob is not IngestingStream,
                 DiffId = image.DiffIds[i],
                 DisplayName = $"layer {layer.Digest}",
             });

@@ -115,6 +115,24 @@ public sealed class ImageStoreTests : ImageStoreTest
         Assert.Equal(Store.Snapshotter.Walk().Count, Directory.GetDirectories(snapshotDir).Length);
     }
 
+    [Fact]
+    public void The_largest_layer_unpacks_first_and_its_failure_is_the_error_thrown_not_the_layers_it_stopped()
+    {
+        var noise = new byte[1 << 20];
+        new Random(7).NextBytes(noise);
+        var large = new LayerTar().File("big", Convert.ToBase64String(noise));
+        var descriptor = TestImage.Write(Store, Base, new LayerTar().File("b", "b"), new LayerTar().File("c", "c"), large);
+        var image = Store.Resolve(Store.Register("docker.io/library/lpt:latest", descriptor));
+        var forged = image with { DiffIds = [.. image.DiffIds.Take(3), Berth.Images.Content.Digest.Compute("not this layer"u8)] };
+        var snapshotDir = Path.Combine(Root, "snapshots", "overlay", "snapshots");
+
+        var e = Assert.ThrowsAny<LayerException>(() => new LayerUnpacker(Store.Content, Store.Snapshotter, Store.LayerLimits) { MaxParallelLayers = 2 }.Unpack(forged));
+
+        Assert.Contains(image.ManifestDocument.Layers[3].Digest.ToString(), e.Message);
+        Assert.All(Store.Snapshotter.Walk(), s => Assert.Equal(SnapshotKind.Committed, s.Kind));
+        Assert.Equal(Store.Snapshotter.Walk().Count, Directory.GetDirectories(snapshotDir).Length);
+    }
+
     /// <summary>Every path and file content seen through a read-only view of the image's top layer.</summary>
     private static List<string> ReadView(ImageStore store, ResolvedImage image)
     {
