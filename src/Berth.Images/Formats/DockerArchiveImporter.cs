@@ -27,25 +27,13 @@ public sealed class DockerArchiveImporter(ContentStore store)
         Import(ArchiveReader.FromDirectory(path, $"docker-archive {path}"), $"docker-archive {path}");
 
     /// <summary>
-    /// Imports a docker-archive from an uncompressed tar file read at random: manifest.json and the
-    /// configs first, and each uncompressed layer left in <paramref name="layers"/> under its diff id
-    /// (what an uncompressed layer's digest is) for the unpack to store as it extracts it, which
-    /// verifies that claim. <paramref name="file"/> must stay open until then.
+    /// Imports a docker-archive read at random (a directory, or an uncompressed tar indexed by its
+    /// headers): manifest.json and the configs first, and each uncompressed layer left in
+    /// <paramref name="layers"/> under its diff id (what an uncompressed layer's digest is) for the
+    /// unpack to store as it extracts it, which verifies that claim. The members must stay readable
+    /// until then.
     /// </summary>
-    public IReadOnlyList<ImportedImage> ImportSeekable(FileStream file, string archiveName, PendingBlobs layers)
-    {
-        var what = $"docker-archive {archiveName}";
-        return ImportMembers(TarIndex.Read(file, what), what, layers);
-    }
-
-    /// <summary>A docker-archive directory read at random, its layers left in <paramref name="layers"/> (see <see cref="ImportSeekable"/>).</summary>
-    public IReadOnlyList<ImportedImage> ImportDirectory(string path, PendingBlobs layers)
-    {
-        var what = $"docker-archive {path}";
-        return ImportMembers(ArchiveReader.FromDirectory(path, what).ToDictionary(e => e.Name, StringComparer.Ordinal), what, layers);
-    }
-
-    private IReadOnlyList<ImportedImage> ImportMembers(IReadOnlyDictionary<string, ArchiveEntry> members, string what, PendingBlobs layers)
+    internal IReadOnlyList<ImportedImage> ImportMembers(IReadOnlyDictionary<string, ArchiveEntry> members, string what, PendingBlobs layers)
     {
         if (!members.TryGetValue(DockerArchive.ManifestFile, out var manifestEntry))
             throw new ArchiveFormatException($"{what}: {DockerArchive.ManifestFile}: missing");

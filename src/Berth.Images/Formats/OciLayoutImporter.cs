@@ -24,27 +24,11 @@ public sealed class OciLayoutImporter(ContentStore store, Platform? platform = n
         Import(ArchiveReader.FromDirectory(path, $"oci layout {path}"), $"oci layout {path}");
 
     /// <summary>
-    /// Imports a layout directory with its layers left in <paramref name="layers"/>: the unpack reads
-    /// each layer once, extracting and storing it.
+    /// Imports a layout read at random (a directory, or an uncompressed tar indexed by its headers):
+    /// index.json and the manifests first, the layers left in <paramref name="layers"/> for the unpack
+    /// to store as it extracts them. The members must stay readable until then.
     /// </summary>
-    public IReadOnlyList<ImportedImage> ImportDirectory(string path, PendingBlobs layers)
-    {
-        var what = $"oci layout {path}";
-        return ImportMembers(ArchiveReader.FromDirectory(path, what).ToDictionary(e => e.Name, StringComparer.Ordinal), what, layers);
-    }
-
-    /// <summary>
-    /// Imports an oci-archive from an uncompressed tar file, reading index.json and the manifests
-    /// first (the file is indexed by its headers) and leaving the layers in <paramref name="layers"/>
-    /// for the unpack to store as it extracts them. <paramref name="file"/> must stay open until then.
-    /// </summary>
-    public IReadOnlyList<ImportedImage> ImportSeekable(FileStream file, string archiveName, PendingBlobs layers)
-    {
-        var what = $"oci-archive {archiveName}";
-        return ImportMembers(TarIndex.Read(file, what), what, layers);
-    }
-
-    private IReadOnlyList<ImportedImage> ImportMembers(IReadOnlyDictionary<string, ArchiveEntry> members, string what, PendingBlobs layers)
+    internal IReadOnlyList<ImportedImage> ImportMembers(IReadOnlyDictionary<string, ArchiveEntry> members, string what, PendingBlobs layers)
     {
         var index = ReadIndex(
             members.TryGetValue(OciLayout.LayoutFile, out var layout) ? ReadFile(layout, what) : null,

@@ -211,7 +211,8 @@ public abstract class DirectorySnapshotter : ISnapshotter
     }
 
     /// <summary>A staging directory whose creating process is gone (a live one may still be filling it).</summary>
-    private static bool IsAbandonedStaging(string name)
+    /// <summary>A staging directory (<c>new-&lt;pid&gt;-&lt;random&gt;</c>) whose filling process is gone.</summary>
+    internal static bool IsAbandonedStaging(string name)
     {
         if (!name.StartsWith(StagingPrefix, StringComparison.Ordinal))
             return false;

@@ -22,23 +22,23 @@ public static class ImageArchives
         // by the unpack as it extracts them, side by side: each layer's bytes are read once.
         var layers = new PendingBlobs();
         if (Directory.Exists(path))
-        {
-            format = format == ArchiveFormat.Auto ? (File.Exists(Path.Combine(path, "manifest.json")) ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive) : format;
-            return Register(store, format == ArchiveFormat.DockerArchive
-                ? new DockerArchiveImporter(store.Content).ImportDirectory(path, layers)
-                : new OciLayoutImporter(store.Content, Platform.Host).ImportDirectory(path, layers), layerDone, layers);
-        }
+            return Register(store, ImportMembers(store, ArchiveReader.FromDirectory(path, $"archive {path}").ToDictionary(e => e.Name, StringComparer.Ordinal), path, format, layers), layerDone, layers);
         using var file = File.OpenRead(path);
-        if (format == ArchiveFormat.Auto)
-        {
-            format = HasEntry(file, "manifest.json") ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive;
-            file.Position = 0;
-        }
+        var name = Path.GetFileName(path);
+        // A compressed archive is not scanned: docker load's format is assumed, as docker does.
         if (!IsPlainTar(file))
-            return Register(store, Import(store, file, Path.GetFileName(path), format), layerDone);
-        return Register(store, format == ArchiveFormat.DockerArchive
-            ? new DockerArchiveImporter(store.Content).ImportSeekable(file, Path.GetFileName(path), layers)
-            : new OciLayoutImporter(store.Content, Platform.Host).ImportSeekable(file, Path.GetFileName(path), layers), layerDone, layers);
+            return Register(store, Import(store, file, name, format == ArchiveFormat.Auto ? ArchiveFormat.DockerArchive : format), layerDone);
+        return Register(store, ImportMembers(store, TarIndex.Read(file, $"archive {name}"), name, format, layers), layerDone, layers);
+    }
+
+    /// <summary>A docker-archive has manifest.json at its top; an OCI layout has index.json instead.</summary>
+    private static IReadOnlyList<ImportedImage> ImportMembers(ImageStore store, Dictionary<string, ArchiveEntry> members, string name, ArchiveFormat format, PendingBlobs layers)
+    {
+        if (format == ArchiveFormat.Auto)
+            format = members.ContainsKey(DockerArchive.ManifestFile) ? ArchiveFormat.DockerArchive : ArchiveFormat.OciArchive;
+        return format == ArchiveFormat.DockerArchive
+            ? new DockerArchiveImporter(store.Content).ImportMembers(members, $"docker-archive {name}", layers)
+            : new OciLayoutImporter(store.Content, Platform.Host).ImportMembers(members, $"oci-archive {name}", layers);
     }
 
     /// <summary>Loads from a stream read once (stdin): a docker-archive unless told otherwise, as docker load.</summary>
@@ -115,25 +115,5 @@ public static class ImageArchives
         var n = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         file.Position = 0;
         return Compression.Detect(head[..n]) == LayerCompression.None;
-    }
-
-    private static bool HasEntry(Stream seekable, string name)
-    {
-        // A seekable tar is scanned by headers only: TarReader seeks over the entries' data.
-        // A compressed archive is not scanned: docker load's format is assumed, as docker does.
-        try
-        {
-            using var reader = new TarReader(seekable, leaveOpen: true);
-            while (reader.GetNextEntry(copyData: false) is { } entry)
-            {
-                if (entry.Name.TrimStart('.', '/') == name)
-                    return true;
-            }
-            return false;
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
-        {
-            return true;
-        }
     }
 }

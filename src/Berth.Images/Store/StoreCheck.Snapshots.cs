@@ -66,7 +66,7 @@ public static partial class StoreCheck
             {
                 leftovers[dir] = $"snapshot directory {dir}: left by an interrupted removal";
             }
-            else if (name.StartsWith("new-", StringComparison.Ordinal) && StagingOwnerGone(name))
+            else if (DirectorySnapshotter.IsAbandonedStaging(name))
             {
                 leftovers[dir] = $"snapshot directory {dir}: left by an interrupted prepare";
             }
@@ -76,34 +76,10 @@ public static partial class StoreCheck
             var links = Path.Combine(snapshotter.Home, "l");
             foreach (var link in Directory.Exists(links) ? Directory.EnumerateFileSystemEntries(links) : [])
             {
-                if (TryFromBase36(Path.GetFileName(link), out var id) && !known.Contains(id))
+                if (OverlaySnapshotter.TryFromBase36(Path.GetFileName(link), out var id) && !known.Contains(id))
                     leftovers[link] = $"overlay link {link}: names no snapshot";
             }
         }
         return leftovers;
-    }
-
-    /// <summary>Staging directories are named <c>new-&lt;pid&gt;-&lt;random&gt;</c>; a live process may still be filling one.</summary>
-    private static bool StagingOwnerGone(string name)
-    {
-        var rest = name["new-".Length..];
-        var dash = rest.IndexOf('-', StringComparison.Ordinal);
-        return dash > 0 && int.TryParse(rest[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            && !Directory.Exists($"/proc/{pid}");
-    }
-
-    private static bool TryFromBase36(string text, out long value)
-    {
-        value = 0;
-        if (text.Length is 0 or > 12)
-            return false;
-        foreach (var c in text)
-        {
-            var digit = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'z' ? c - 'a' + 10 : -1;
-            if (digit < 0)
-                return false;
-            value = value * 36 + digit;
-        }
-        return true;
     }
 }

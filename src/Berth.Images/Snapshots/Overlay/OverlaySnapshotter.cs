@@ -121,7 +121,8 @@ public sealed class OverlaySnapshotter : DirectorySnapshotter
         return new string([.. chars]);
     }
 
-    private static bool TryFromBase36(string text, out long value)
+    /// <summary>The snapshot id a short link in <c>l/</c> is named for (base 36); false for any other name.</summary>
+    internal static bool TryFromBase36(string text, out long value)
     {
         value = 0;
         if (text.Length is 0 or > 12)
