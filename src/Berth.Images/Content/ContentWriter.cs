@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Berth.Images.Formats;
 
 namespace Berth.Images.Content;
 
@@ -82,6 +83,15 @@ public sealed class ContentWriter : Stream
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>A read-only stream of the bytes written so far (an interrupted ingest's, to replay them before new ones arrive).</summary>
+    public Stream OpenWritten()
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        _data.Flush();
+        // Positioned reads on the writer's own handle: they leave its append position alone.
+        return new FileRegionStream(_data.SafeFileHandle, 0, _offset);
+    }
 
     /// <summary>Starts the ingest over from byte 0, for a source that cannot seek to <see cref="Offset"/>.</summary>
     public void Truncate()

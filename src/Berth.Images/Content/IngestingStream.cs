@@ -8,7 +8,7 @@ namespace Berth.Images.Content;
 /// one pass over its bytes. The blob becomes visible only by <see cref="Commit"/>, which verifies its
 /// size and digest as any ingest does; disposed without a commit, the ingest is discarded.
 /// </summary>
-public sealed class IngestingStream : Stream
+public sealed class IngestingStream : Stream, IBlobIngest
 {
     private readonly Stream _source;
     private readonly ContentWriter _writer;

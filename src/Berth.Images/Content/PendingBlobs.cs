@@ -4,20 +4,26 @@ using Berth.Images.Oci;
 namespace Berth.Images.Content;
 
 /// <summary>
-/// Blobs an import has found but not yet stored (layers, which the unpack ingests while it extracts
-/// them, reading their bytes once), with where to read each. Whatever the unpack did not consume is
-/// ingested by <see cref="IngestRemaining"/> before the images are named.
+/// Blobs known by descriptor but not stored yet, with a way to read each: an archive member, or a
+/// registry download. The unpack stores a layer while it extracts it, so its bytes are read once.
 /// </summary>
 public sealed class PendingBlobs
 {
-    private readonly ConcurrentDictionary<Digest, (Descriptor Blob, Func<Stream> Open)> _blobs = new();
+    private readonly ConcurrentDictionary<Digest, Entry> _blobs = new();
 
     public int Count => _blobs.Count;
 
-    public void Add(Descriptor blob, Func<Stream> open) => _blobs.TryAdd(blob.Digest, (blob, open));
+    /// <summary>A blob read from <paramref name="open"/>; it is teed into an ingest of its own as the unpack reads it.</summary>
+    public void Add(Descriptor blob, Func<Stream> open) => _blobs.TryAdd(blob.Digest, new Entry(blob, open, SelfIngesting: false));
 
     /// <summary>
-    /// A stream of the blob that also ingests it (commit it once read: <see cref="IngestingStream.Commit"/>),
+    /// A blob whose stream stores itself: <paramref name="open"/> returns an <see cref="IBlobIngest"/>
+    /// (or a plain stream of the stored blob, when another writer stored it meanwhile).
+    /// </summary>
+    public void AddIngesting(Descriptor blob, Func<Stream> open) => _blobs.TryAdd(blob.Digest, new Entry(blob, open, SelfIngesting: true));
+
+    /// <summary>
+    /// A stream of the blob that also ingests it (commit it once read: <see cref="IBlobIngest.Commit"/>),
     /// the plain source when another writer is storing it already, or null when the blob is not pending.
     /// </summary>
     public Stream? OpenIngesting(ContentStore store, Descriptor blob)
@@ -25,18 +31,25 @@ public sealed class PendingBlobs
         if (!_blobs.TryGetValue(blob.Digest, out var pending) || store.Exists(blob.Digest))
             return null;
         var source = pending.Open();
+        if (pending.SelfIngesting)
+            return source;
         return IngestingStream.TryOpen(store, source, pending.Blob) ?? source;
     }
 
     /// <summary>Stores every pending blob the store does not have yet, each verified against its descriptor.</summary>
     public void IngestRemaining(ContentStore store)
     {
-        foreach (var (digest, (blob, open)) in _blobs)
+        foreach (var (digest, entry) in _blobs)
         {
             if (store.Exists(digest))
                 continue;
-            using var source = open();
-            store.Ingest(source, blob);
+            using var source = entry.Open();
+            if (source is IBlobIngest ingest)
+                ingest.Commit();
+            else if (!entry.SelfIngesting)
+                store.Ingest(source, entry.Blob);
         }
     }
+
+    private sealed record Entry(Descriptor Blob, Func<Stream> Open, bool SelfIngesting);
 }

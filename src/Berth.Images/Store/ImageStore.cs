@@ -145,9 +145,16 @@ public sealed class ImageStore : IDisposable
 
     /// <summary>Unpacks an image not (yet) named: a load unpacks before it registers the name.</summary>
     /// <param name="pending">layers not stored yet, stored as they are extracted (a load that reads each layer once)</param>
-    public ResolvedImage Unpack(ResolvedImage image, Action<int, bool>? layerDone = null, PendingBlobs? pending = null)
+    /// <param name="maxParallelLayers">layers extracted at once where the snapshotter allows it; one per core when null</param>
+    public ResolvedImage Unpack(ResolvedImage image, Action<int, bool>? layerDone = null, PendingBlobs? pending = null, int? maxParallelLayers = null)
     {
-        new LayerUnpacker(Content, Snapshotter, LayerLimits) { LayerDone = layerDone, Pending = pending }.Unpack(image);
+        var unpacker = new LayerUnpacker(Content, Snapshotter, LayerLimits)
+        {
+            LayerDone = layerDone,
+            Pending = pending,
+            MaxParallelLayers = maxParallelLayers ?? Environment.ProcessorCount,
+        };
+        unpacker.Unpack(image);
         return image;
     }
 

@@ -37,6 +37,7 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
 
     public void Unpack(ResolvedImage image)
     {
+        RemoveAbandoned();
         // A committed chain ID implies its whole chain is committed (a parent must be, to be built on),
         // so the work is the suffix after the last committed layer.
         var first = image.ChainIds.Count;
@@ -155,16 +156,26 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
         {
             var layer = image.ManifestDocument.Layers[i];
             using var blob = Pending?.OpenIngesting(content, layer) ?? content.OpenRead(layer.Digest);
-            LayerApplier.Apply(blob, layer.MediaType, WritableDir(mounts), limits with
+            try
             {
-                Mode = snapshotter is OverlaySnapshotter ? LayerApplyMode.Overlay : LayerApplyMode.Native,
-                CompressedDigest = layer.Digest,
-                HashCompressed = blob is not IngestingStream,
-                DiffId = image.DiffIds[i],
-                DisplayName = $"layer {layer.Digest}",
-            });
+                LayerApplier.Apply(blob, layer.MediaType, WritableDir(mounts), limits with
+                {
+                    Mode = snapshotter is OverlaySnapshotter ? LayerApplyMode.Overlay : LayerApplyMode.Native,
+                    CompressedDigest = layer.Digest,
+                    HashCompressed = blob is not IBlobIngest,
+                    DiffId = image.DiffIds[i],
+                    DisplayName = $"layer {layer.Digest}",
+                });
+            }
+            catch (LayerException) when (blob is IBlobIngest ingest)
+            {
+                // Bytes that are not the layer the digest names break the decompressor or the tar
+                // reader before the ingest's digest check: that check, not the symptom, is the error.
+                ingest.Commit();
+                throw;
+            }
             // Stored only now that it is known to be a good layer; the snapshot is committed after.
-            (blob as IngestingStream)?.Commit();
+            (blob as IBlobIngest)?.Commit();
             return key;
         }
         catch
@@ -172,6 +183,13 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
             TryRemove(key);
             throw;
         }
+    }
+
+    /// <summary>Removes what unpacks killed mid-layer left behind (their owner is gone), so they do not pile up.</summary>
+    private void RemoveAbandoned()
+    {
+        foreach (var s in snapshotter.Walk().Where(IsAbandoned).ToList())
+            TryRemove(s.Key);
     }
 
     private void CommitOrDiscard(ResolvedImage image, int i, string key, string? onto)

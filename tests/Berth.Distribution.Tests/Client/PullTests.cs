@@ -334,4 +334,88 @@ public sealed class PullTests
         Assert.StartsWith("bytes=", gets[1].Range, StringComparison.Ordinal);
         Assert.NotEqual("bytes=0-", gets[1].Range);
     }
+
+    [Fact]
+    public async Task Layer_is_extracted_while_it_downloads()
+    {
+        await using var registry = await FakeRegistry.StartAsync();
+        using var fx = new ClientFixture();
+        var image = TestImage.Create(layers: 1, layerPadding: 2 << 20);
+        image.ServeFrom(registry, "app");
+        var layer = image.Layers[0];
+        var extractedEarly = false;
+        registry.Intercept = async ctx =>
+        {
+            if (!ctx.Request.Path.Value!.EndsWith(layer.Descriptor.Digest.ToString(), StringComparison.Ordinal) || ctx.Request.Method != "GET")
+                return false;
+            // The first half holds file0.txt, the layer's first entry: it must land in the snapshot
+            // before the second half is sent. A pull that waits for the whole blob never shows it.
+            var half = layer.Bytes.Length / 2;
+            ctx.Response.ContentLength = layer.Bytes.Length;
+            await ctx.Response.Body.WriteAsync(layer.Bytes.AsMemory(0, half));
+            await ctx.Response.Body.FlushAsync();
+            var deadline = Stopwatch.StartNew();
+            while (!extractedEarly && deadline.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                extractedEarly = Directory.EnumerateFiles(Path.Combine(fx.Dir, "root"), "file0.txt", SearchOption.AllDirectories).Any();
+                await Task.Delay(20);
+            }
+            await ctx.Response.Body.WriteAsync(layer.Bytes.AsMemory(half));
+            return true;
+        };
+
+        await new ImagePuller(fx.Store, fx.Client).PullAsync(Ref(registry, "app"), PlatformMatcher.Default, default);
+
+        Assert.True(extractedEarly, "file0.txt appeared only after the whole layer was downloaded");
+        Assert.True(fx.Store.Content.Verify(layer.Descriptor.Digest));
+        Assert.Empty(fx.Store.Content.ListIngests());
+    }
+
+    [Fact]
+    public async Task Pull_resumes_an_interrupted_ingest_and_unpacks_its_bytes_with_the_rest()
+    {
+        await using var registry = await FakeRegistry.StartAsync();
+        using var fx = new ClientFixture();
+        var image = TestImage.Create(layers: 1, layerPadding: 1 << 20);
+        image.ServeFrom(registry, "app");
+        var layer = image.Layers[0];
+        var kept = layer.Bytes.Length / 3;
+        // What a pull killed mid-layer leaves: an ingest under the digest, a third of the bytes in.
+        using (var interrupted = fx.Store.Content.OpenWriter(layer.Descriptor.Digest.ToString(), layer.Descriptor.Size, layer.Descriptor.Digest))
+            interrupted.Write(layer.Bytes.AsSpan(0, kept));
+
+        var result = await new ImagePuller(fx.Store, fx.Client).PullAsync(Ref(registry, "app"), PlatformMatcher.Default, default);
+
+        var get = Assert.Single(registry.Requests, r => r.Method == "GET" && r.PathAndQuery.EndsWith(layer.Descriptor.Digest.ToString(), StringComparison.Ordinal));
+        Assert.Equal($"bytes={kept}-", get.Range);
+        Assert.True(fx.Store.Content.Verify(layer.Descriptor.Digest));
+        Assert.Empty(fx.Store.Content.ListIngests());
+        Assert.Equal(layer.Descriptor.Digest, result.Image.ManifestDocument.Layers[0].Digest);
+        Assert.Contains(fx.Store.Snapshotter.Walk(), s => s.Key == result.Image.ChainIds[0].ToString() && s.Kind == Berth.Images.Snapshots.SnapshotKind.Committed);
+    }
+
+    [Fact]
+    public async Task Registry_that_ignores_range_sends_the_whole_blob_and_the_bytes_already_stored_are_skipped()
+    {
+        await using var registry = await FakeRegistry.StartAsync();
+        using var fx = new ClientFixture();
+        var image = TestImage.Create(layers: 1, layerPadding: 1 << 20);
+        image.ServeFrom(registry, "app");
+        var layer = image.Layers[0];
+        using (var interrupted = fx.Store.Content.OpenWriter(layer.Descriptor.Digest.ToString(), layer.Descriptor.Size, layer.Descriptor.Digest))
+            interrupted.Write(layer.Bytes.AsSpan(0, layer.Bytes.Length / 2));
+        registry.Intercept = async ctx =>
+        {
+            if (!ctx.Request.Path.Value!.EndsWith(layer.Descriptor.Digest.ToString(), StringComparison.Ordinal) || ctx.Request.Method != "GET")
+                return false;
+            ctx.Response.ContentLength = layer.Bytes.Length;
+            await ctx.Response.Body.WriteAsync(layer.Bytes);
+            return true;
+        };
+
+        await new ImagePuller(fx.Store, fx.Client).PullAsync(Ref(registry, "app"), PlatformMatcher.Default, default);
+
+        Assert.True(fx.Store.Content.Verify(layer.Descriptor.Digest));
+        Assert.NotNull(fx.Store.Find($"{registry.Authority}/app:latest"));
+    }
 }

@@ -244,6 +244,20 @@ public sealed class ImageStoreTests : ImageStoreTest
     }
 
     [Fact]
+    public void Unpack_removes_what_a_dead_unpack_left_but_not_what_a_live_one_is_extracting()
+    {
+        var first = Store.Unpack(Store.Register("docker.io/library/a:latest", TestImage.Write(Store, Base)));
+        var dead = new Dictionary<string, string> { [LayerUnpacker.OwnerLabel] = "2147483646:1" };
+        var live = new Dictionary<string, string> { [LayerUnpacker.OwnerLabel] = $"{Environment.ProcessId}:{Berth.Linux.ProcessInfo.StartTime(Environment.ProcessId)}" };
+        Store.Snapshotter.Prepare(LayerUnpacker.ExtractPrefix + "dead", first.TopSnapshot, dead);
+        Store.Snapshotter.Prepare(LayerUnpacker.ExtractPrefix + "live", first.TopSnapshot, live);
+
+        Store.Unpack(Store.Register("docker.io/library/b:latest", TestImage.Write(Store, Base, new LayerTar().File("b", "1"))));
+
+        Assert.Equal([LayerUnpacker.ExtractPrefix + "live"], Store.Snapshotter.Walk().Where(s => s.Kind == SnapshotKind.Active).Select(s => s.Key));
+    }
+
+    [Fact]
     public void Remove_unused_keeps_images_under_a_writable_layer_and_drops_the_rest_dangling_included()
     {
         var used = Store.Unpack(Store.Register("docker.io/library/used:latest", TestImage.Write(Store, Base)));

@@ -8,9 +8,9 @@ namespace Berth.Distribution.Client.Pull;
 
 /// <summary>
 /// docker pull: resolves the reference to a manifest for the platform (through an index when the
-/// registry serves one), downloads what the store lacks (layers in parallel, bounded), verifies
-/// every byte, then unpacks and names the image. Documents are stored last, so an interrupted pull
-/// never leaves a name pointing at missing content.
+/// registry serves one), then downloads what the store lacks and unpacks it at once: each layer is
+/// extracted while it downloads (several side by side), every byte verified, and the image is named
+/// last, so an interrupted pull never leaves a name pointing at missing content.
 /// </summary>
 public sealed class ImagePuller(ImageStore store, RegistryClient client)
 {
@@ -50,7 +50,8 @@ public sealed class ImagePuller(ImageStore store, RegistryClient client)
 
         var downloader = new BlobDownloader(repository, store.Content, client.Options);
         var fresh = await downloader.DownloadAsync(config, null, ct).ConfigureAwait(false);
-        fresh |= await DownloadLayersAsync(downloader, image.Layers, ct).ConfigureAwait(false);
+        // The documents go in before the layers so the image resolves for the unpack; nothing names
+        // them until the end, so an interrupted pull leaves only garbage the next collection frees.
         foreach (var document in documents)
             fresh |= store.Content.Ingest(document.Digest.ToString(), new MemoryStream(document.Bytes), document.Bytes.Length, document.Digest) == CommitResult.Written;
 
@@ -60,8 +61,34 @@ public sealed class ImagePuller(ImageStore store, RegistryClient client)
         if (MediaTypes.IsIndex(top.MediaType) && platform.Target != PlatformMatcher.Default.Target)
             target = manifest.Descriptor;
         var resolved = ImageResolver.Resolve(store.Content, target, platform);
-        store.Unpack(resolved, (i, extracted) =>
-            Progress?.Invoke(new LayerProgress(image.Layers[i].Digest, LayerPhase.Complete, image.Layers[i].Size, image.Layers[i].Size)));
+
+        // Pull and unpack overlap: each missing layer is extracted as its bytes arrive, and stored on the way.
+        var pending = new PendingBlobs();
+        foreach (var layer in image.Layers.DistinctBy(l => l.Digest))
+        {
+            if (store.Content.Exists(layer.Digest))
+            {
+                Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.AlreadyExists, layer.Size, layer.Size));
+                continue;
+            }
+            Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Waiting, 0, layer.Size));
+            pending.AddIngesting(layer, () => downloader.Open(
+                layer,
+                offset => Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Downloading, offset, layer.Size)),
+                ct));
+        }
+        fresh |= pending.Count > 0;
+        // As many layers at once as docker downloads: a layer waiting on the network leaves its core to another.
+        var parallel = Math.Max(Environment.ProcessorCount, client.Options.MaxConcurrentDownloads);
+        await Task.Run(
+            () => store.Unpack(
+                resolved,
+                (i, extracted) => Progress?.Invoke(new LayerProgress(image.Layers[i].Digest, LayerPhase.Complete, image.Layers[i].Size, image.Layers[i].Size)),
+                pending,
+                parallel),
+            ct).ConfigureAwait(false);
+        // Layers the unpack did not read (their snapshots existed already) are still the image's: fetch them too.
+        await DownloadLayersAsync(downloader, image.Layers, ct).ConfigureAwait(false);
 
         var name = reference.ToString();
         var before = store.Metadata.View(tx => tx.Images.Get(name));
@@ -70,30 +97,19 @@ public sealed class ImagePuller(ImageStore store, RegistryClient client)
         return new PullResult(name, top.Descriptor, resolved, updated);
     }
 
-    private async Task<bool> DownloadLayersAsync(BlobDownloader downloader, IReadOnlyList<Descriptor> layers, CancellationToken ct)
+    private async Task DownloadLayersAsync(BlobDownloader downloader, IReadOnlyList<Descriptor> layers, CancellationToken ct)
     {
-        foreach (var layer in layers)
-            Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Waiting, 0, layer.Size));
-        var fresh = 0;
-        var unique = layers.DistinctBy(l => l.Digest).ToList();
+        var missing = layers.DistinctBy(l => l.Digest).Where(l => !store.Content.Exists(l.Digest)).ToList();
         await Parallel.ForEachAsync(
-            unique,
+            missing,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, client.Options.MaxConcurrentDownloads), CancellationToken = ct },
             async (layer, token) =>
             {
-                if (store.Content.Exists(layer.Digest))
-                {
-                    Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.AlreadyExists, layer.Size, layer.Size));
-                    return;
-                }
-                var written = await downloader.DownloadAsync(
+                await downloader.DownloadAsync(
                     layer,
                     offset => Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Downloading, offset, layer.Size)),
                     token).ConfigureAwait(false);
-                if (written)
-                    Interlocked.Increment(ref fresh);
-                Progress?.Invoke(new LayerProgress(layer.Digest, written ? LayerPhase.Downloaded : LayerPhase.AlreadyExists, layer.Size, layer.Size));
+                Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Complete, layer.Size, layer.Size));
             }).ConfigureAwait(false);
-        return fresh > 0;
     }
 }
