@@ -54,12 +54,11 @@ CMD_TIMEOUT=${CMD_TIMEOUT:-300}
 FRESH_FS=${FRESH_FS:-1}
 FS_SIZE=${FS_SIZE:-8G}
 ORDER=${ORDER:-rotate}
-IMAGE_TAG=bookworm
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # log die check_range elapsed sample stat_of ratio host_info order_for
+# shellcheck source=image-lib.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/image-lib.sh"   # ensure_image fresh_dir purge children_cpu count_files
 BERTH_CLI=${BERTH_CLI:-$REPO/artifacts/bin/berth}
-SPLIT="L1 = / without /usr/share and /var; L2 = /usr/share; L3 = /var"
-IMAGE_VERSION="v1: debootstrap minbase bookworm; $SPLIT; gzip (umoci); oci-archive by skopeo"
 
 check_range N 50
 if ! [[ $CMD_TIMEOUT =~ ^[0-9]+$ ]] || ((CMD_TIMEOUT < 1)); then die "CMD_TIMEOUT must be a positive integer"; fi
@@ -69,24 +68,6 @@ for tool in jq umoci skopeo podman tar timeout sync mkfs.ext4 losetup; do comman
 
 # --- work dir and cleanup: only what this script made ------------------------------------------------
 WORK=$(mktemp -d /tmp/berth-bench-img.XXXXXX)
-# purge DIR : detach every mount under DIR (podman's overlay mounts, if any) and DIR's own file
-# system (FRESH_FS), then remove DIR and its file system's image
-purge() {
-    local m
-    while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(awk -v d="$1/" 'index($5 "/", d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
-    if mountpoint -q "$1"; then umount "$1" || umount -l "$1"; fi
-    rm -rf "$1" "$1.img"
-}
-# fresh_dir DIR : an empty DIR; with FRESH_FS=1 the root of a new ext4 mounted there (loop device,
-# detached by the kernel when it is unmounted)
-fresh_dir() {
-    mkdir -p "$1"
-    if [[ $FRESH_FS == 1 ]]; then
-        truncate -s "$FS_SIZE" "$1.img"
-        mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$1.img" || die "mkfs.ext4 $1.img failed"
-        mount -o loop "$1.img" "$1" || die "mount -o loop $1.img $1 failed"
-    fi
-}
 cleanup() {
     set +e
     local m
@@ -102,57 +83,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- 1. the image, cached in $CACHE --------------------------------------------------------------------
-LAYOUT=$CACHE/layout
-ARCHIVE=$CACHE/image.tar
-build_image() {
-    local mirror l
-    mkdir -p "$CACHE"
-    if [[ ! -x $CACHE/debroot/bin/bash ]]; then
-        command -v debootstrap >/dev/null || die "missing tool: debootstrap (apt-get install -y debootstrap)"
-        mirror=$(awk '/^URIs:/ {print $2; exit} /^deb / {print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
-        mirror=${mirror:-http://deb.debian.org/debian}
-        log "debootstrap --variant=minbase bookworm from $mirror into $CACHE/debroot (once; a few minutes)"
-        rm -rf "$CACHE/debroot.tmp"
-        debootstrap --variant=minbase bookworm "$CACHE/debroot.tmp" "$mirror" > "$CACHE/debootstrap.log" 2>&1 ||
-            die "debootstrap failed, see $CACHE/debootstrap.log"
-        mv "$CACHE/debroot.tmp" "$CACHE/debroot"
-    fi
-    log "building the 3-layer OCI layout and oci-archive in $CACHE ($SPLIT)"
-    rm -rf "$CACHE/layout.tmp" "$CACHE/image.tar.tmp" "$CACHE"/l[123].tar "$LAYOUT" "$ARCHIVE" "$CACHE/image.info"
-    umoci init --layout "$CACHE/layout.tmp"
-    umoci new --image "$CACHE/layout.tmp:$IMAGE_TAG"
-    tar -C "$CACHE/debroot" --numeric-owner --exclude=./usr/share --exclude=./var \
-        --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' -cf "$CACHE/l1.tar" .
-    tar -C "$CACHE/debroot" --numeric-owner -cf "$CACHE/l2.tar" ./usr/share
-    tar -C "$CACHE/debroot" --numeric-owner -cf "$CACHE/l3.tar" ./var
-    {
-        echo "$IMAGE_VERSION"
-        for l in 1 2 3; do
-            echo "layer $l: $(tar -tf "$CACHE/l$l.tar" | wc -l) entries, $(stat -c %s "$CACHE/l$l.tar") bytes as tar"
-        done
-    } > "$CACHE/image.info.tmp"
-    for l in 1 2 3; do umoci raw add-layer --image "$CACHE/layout.tmp:$IMAGE_TAG" "$CACHE/l$l.tar"; done
-    umoci config --image "$CACHE/layout.tmp:$IMAGE_TAG" --config.cmd /bin/bash \
-        --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-    umoci gc --layout "$CACHE/layout.tmp"   # drop the empty image `umoci new` made and the superseded configs
-    rm -f "$CACHE"/l[123].tar
-    skopeo copy -q "oci:$CACHE/layout.tmp:$IMAGE_TAG" "oci-archive:$CACHE/image.tar.tmp:$IMAGE_TAG"
-    mv "$CACHE/layout.tmp" "$LAYOUT"
-    mv "$CACHE/image.tar.tmp" "$ARCHIVE"
-    mv "$CACHE/image.info.tmp" "$CACHE/image.info"
-}
-if [[ ! -f $CACHE/image.info || $(head -1 "$CACHE/image.info") != "$IMAGE_VERSION" || ! -f $ARCHIVE || ! -f $LAYOUT/index.json ]]; then
-    build_image
-fi
-# checks, every run: a valid layout (skopeo, umoci), and the archive holds the very same manifest
-skopeo inspect "oci:$LAYOUT:$IMAGE_TAG" > "$WORK/inspect-layout.json" || die "skopeo inspect oci:$LAYOUT:$IMAGE_TAG failed"
-umoci stat --image "$LAYOUT:$IMAGE_TAG" > "$WORK/umoci-stat.txt" || die "umoci stat --image $LAYOUT:$IMAGE_TAG failed"
-m_layout=$(skopeo inspect --raw "oci:$LAYOUT:$IMAGE_TAG")
-m_archive=$(skopeo inspect --raw "oci-archive:$ARCHIVE:$IMAGE_TAG") || die "skopeo inspect oci-archive:$ARCHIVE failed"
-[[ $m_layout == "$m_archive" ]] || die "$ARCHIVE and $LAYOUT hold different manifests; rm -rf $CACHE to rebuild"
-nlayers=$(jq '.layers | length' <<<"$m_layout")
-comp_bytes=$(jq '[.layers[].size] | add' <<<"$m_layout")
-layer_media=$(jq -r '[.layers[].mediaType] | unique | join(",")' <<<"$m_layout")
+ensure_image
 
 # --- 2. the tools, their warm-up and checks ----------------------------------------------------------------
 TOOLS=(berth umoci podman)
@@ -173,19 +104,6 @@ run_tool() {
     esac </dev/null >/dev/null 2>>"$WORK/errors-$t.log"
 }
 
-# children_cpu VAR : VAR = the CPU seconds (user + sys) of this shell's waited-for children so far,
-# from the `times` builtin, whose second line is "XmY.YYYs XmY.YYYs". Not in $( ): a subshell's
-# `times` would count the subshell's children only.
-children_cpu() {
-    local line u s
-    times > "$WORK/.times"
-    { read -r _; read -r line; } < "$WORK/.times"
-    u=${line%% *}; s=${line##* }
-    printf -v "$1" '%s' "$(awk -v u="${u%s}" -v s="${s%s}" 'BEGIN { split(u, a, "m"); split(s, b, "m"); printf "%.3f", a[1] * 60 + a[2] + b[1] * 60 + b[2] }')"
-}
-
-# count_files DIR : "bytes files" (apparent size, regular files + dirs + links) under DIR
-count_files() { echo "$(du -s --block-size=1 --apparent-size "$1" | cut -f1) $(find "$1" -mindepth 1 | wc -l)"; }
 
 ACTIVE=()
 declare -A CHECK

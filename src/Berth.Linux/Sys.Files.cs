@@ -56,6 +56,14 @@ public static unsafe partial class Sys
     }
 
     /// <summary>
+    /// Starts writing a file's dirty pages to disk without waiting (sync_file_range WRITE), so that a
+    /// later fsync or syncfs finds the work done: the disk works while the CPU goes on. Advisory: a
+    /// file system that cannot do it is not an error.
+    /// </summary>
+    public static void StartWriteback(int fd, long offset = 0, long length = 0) =>
+        _ = Libc.SyncFileRange(fd, offset, length, Libc.SYNC_FILE_RANGE_WRITE);
+
+    /// <summary>
     /// syncfs(2) of the filesystem holding <paramref name="path"/>: one call that makes a whole tree
     /// durable, cheaper than an fsync per file of an unpacked layer.
     /// </summary>

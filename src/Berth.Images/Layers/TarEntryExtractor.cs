@@ -17,6 +17,7 @@ internal sealed class TarEntryExtractor(ConfinedTree tree, LayerApplyMode mode, 
     private const int MaxMinor = (1 << 20) - 1;
 
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+    private readonly byte[] _copyBuffer = new byte[81920];
     private readonly List<(string Path, DateTimeOffset Atime, DateTimeOffset Mtime)> _dirTimes = [];
 
     public void Extract(TarEntry entry)
@@ -102,10 +103,17 @@ internal sealed class TarEntryExtractor(ConfinedTree tree, LayerApplyMode mode, 
         {
             if (entry.DataStream is { } data)
             {
-                var buf = new byte[81920];
                 int n;
-                while ((n = data.Read(buf)) > 0)
-                    Sys.Write(fd.Value, buf.AsSpan(0, n), display);
+                var any = false;
+                while ((n = data.Read(_copyBuffer)) > 0)
+                {
+                    Sys.Write(fd.Value, _copyBuffer.AsSpan(0, n), display);
+                    any = true;
+                }
+                // The snapshot commit syncs the file system; writeback started now runs while the
+                // next entries are decompressed, instead of all of it at the commit.
+                if (any)
+                    Sys.StartWriteback(fd.Value);
             }
         }
         SetOwnerModeTimes(dir, name, display, entry, uid, gid, chmod: true);

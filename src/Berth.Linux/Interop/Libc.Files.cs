@@ -19,4 +19,10 @@ public static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "syncfs", SetLastError = true)]
     public static partial int Syncfs(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "sync_file_range", SetLastError = true)]
+    public static partial int SyncFileRange(int fd, long offset, long nbytes, uint flags);
+
+    /// <summary>sync_file_range: start writeback of the dirty pages in the range, without waiting for it.</summary>
+    public const uint SYNC_FILE_RANGE_WRITE = 2;
 }
