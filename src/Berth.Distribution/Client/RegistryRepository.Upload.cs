@@ -48,6 +48,7 @@ public sealed partial class RegistryRepository
             return;
         }
         var location = session;
+        var resyncs = 0;
         for (long offset = 0; offset < blob.Size;)
         {
             var length = (int)Math.Min(options.UploadChunkSize, blob.Size - offset);
@@ -68,6 +69,13 @@ public sealed partial class RegistryRepository
                     return new HttpRequestMessage(HttpMethod.Patch, u) { Content = content };
                 },
                 location, PushScope, idempotent: false, ct).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && resyncs++ < MaxUploadResyncs)
+            {
+                // The registry holds other bytes than we think (a chunk it stored before failing, then
+                // sent again by the retry): ask it where the session stands and go on from there.
+                (offset, location) = await UploadStatusAsync(location, blob, ct).ConfigureAwait(false);
+                continue;
+            }
             if (response.StatusCode != HttpStatusCode.Accepted)
                 throw await ErrorAsync(response, $"upload blob {blob.Digest} to {name}: chunk at {start}", ct).ConfigureAwait(false);
             location = LocationOf(response, "upload");
@@ -75,6 +83,24 @@ public sealed partial class RegistryRepository
             progress?.Invoke(offset);
         }
         await CloseAsync(location, blob, Empty, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>GET on an upload session: the offset after the bytes the registry holds (its Range header, "0-N"), and the session's URL.</summary>
+    private async Task<(long Offset, Uri Location)> UploadStatusAsync(Uri location, Descriptor blob, CancellationToken ct)
+    {
+        using var response = await transport.SendAsync(HttpMethod.Get, location, PushScope, ct).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.NoContent)
+            throw await ErrorAsync(response, $"upload blob {blob.Digest} to {name}: upload status", ct).ConfigureAwait(false);
+        long offset = 0;
+        if (response.Headers.TryGetValues("Range", out var values) && values.FirstOrDefault() is { } range)
+        {
+            var end = range.StartsWith("bytes=", StringComparison.Ordinal) ? range["bytes=".Length..] : range;
+            var dash = end.IndexOf('-', StringComparison.Ordinal);
+            if (dash < 0 || !long.TryParse(end[(dash + 1)..], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var last) || last < -1 || last >= blob.Size)
+                throw new RegistryException($"upload blob {blob.Digest} to {name}: upload status has Range \"{range}\"");
+            offset = last + 1;
+        }
+        return (offset, response.Headers.Location is null ? location : LocationOf(response, "upload status"));
     }
 
     private async Task CloseAsync(Uri location, Descriptor blob, Func<HttpContent> body, CancellationToken ct)
@@ -129,4 +155,7 @@ public sealed partial class RegistryRepository
     }
 
     private static ByteArrayContent Empty() => new([]);
+
+    /// <summary>How many times one upload may re-read its session's state after a 416 before it fails.</summary>
+    private const int MaxUploadResyncs = 3;
 }

@@ -98,6 +98,25 @@ public sealed class PushTests
     }
 
     [Fact]
+    public async Task Chunk_stored_before_a_500_is_not_sent_twice_the_upload_goes_on_from_the_registrys_offset()
+    {
+        await using var registry = await FakeRegistry.StartAsync();
+        using var fx = new ClientFixture(configure: o => o with { MonolithicUploadLimit = 64 << 10, UploadChunkSize = 100 << 10 });
+        var image = TestImage.Create(layers: 1, layerPadding: 300 << 10);
+        var name = $"{registry.Authority}/app:big";
+        await SeedAsync(fx, image, name);
+        var failed = 0;
+        registry.FailAfterChunk = length => length == 200 << 10 && Interlocked.Increment(ref failed) == 1;
+
+        await new ImagePusher(fx.Store, fx.Client).PushAsync(name, ImageReference.Parse(name), default);
+
+        var layer = image.Layers[0];
+        Assert.Equal(1, failed);
+        Assert.Equal(layer.Bytes, registry.Blobs[layer.Descriptor.Digest.ToString()]);
+        Assert.Contains(registry.Requests, r => r.Method == "GET" && r.PathAndQuery.Contains("/blobs/uploads/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Index_is_pushed_after_each_platform_manifest()
     {
         await using var registry = await FakeRegistry.StartAsync();

@@ -53,4 +53,28 @@ public sealed class RegistryHostsTests
         Assert.Equal("docker.io/library/busybox:latest", result.Name);
         Assert.Contains(mirror.Requests, r => r.PathAndQuery == "/v2/library/busybox/manifests/latest");
     }
+
+    [Fact]
+    public async Task Docker_hub_pull_falls_back_from_a_mirror_that_lacks_the_image_to_registry_1()
+    {
+        using var certs = new TestCertificates("registry-1.docker.io");
+        await using var hub = await FakeRegistry.StartAsync(certs.Server);
+        await using var mirror = await FakeRegistry.StartAsync();
+        var image = TestImage.Create();
+        image.ServeFrom(hub, "library/busybox");
+        using var fx = new ClientFixture(configure: o => o with
+        {
+            Mirrors = [mirror.BaseUri],
+            Resolve = new Dictionary<string, string> { ["registry-1.docker.io:443"] = $"127.0.0.1:{hub.Port}" },
+        });
+        Directory.CreateDirectory(Path.Combine(fx.Options.CertsDirectory, "registry-1.docker.io"));
+        File.WriteAllText(Path.Combine(fx.Options.CertsDirectory, "registry-1.docker.io", "ca.crt"), TestCertificates.Pem(certs.Ca));
+
+        var result = await new ImagePuller(fx.Store, fx.Client).PullAsync(ImageReference.Parse("busybox"), PlatformMatcher.Default, default);
+
+        Assert.Equal(image.ManifestDigest, result.Target.Digest);
+        Assert.Contains(mirror.Requests, r => r.PathAndQuery == "/v2/library/busybox/manifests/latest");
+        Assert.Contains(hub.Requests, r => r.PathAndQuery == "/v2/library/busybox/manifests/latest");
+        Assert.DoesNotContain(mirror.Requests, r => r.PathAndQuery.Contains("/blobs/", StringComparison.Ordinal));
+    }
 }

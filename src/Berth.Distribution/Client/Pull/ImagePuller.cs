@@ -1,4 +1,5 @@
 using Berth.Distribution.Client.Errors;
+using Berth.Distribution.Client.Transport;
 using Berth.Images.Content;
 using Berth.Images.Oci;
 using Berth.Images.References;
@@ -24,7 +25,7 @@ public sealed class ImagePuller(ImageStore store, RegistryClient client)
     {
         using var transport = await client.ConnectAsync(reference.Domain, push: false, ct).ConfigureAwait(false);
         var repository = new RegistryRepository(transport, reference.Path);
-        var top = await repository.GetManifestAsync(reference.Digest?.ToString() ?? reference.Tag!, reference.Digest, ct).ConfigureAwait(false);
+        var top = await GetTopManifestAsync(transport, repository, reference, ct).ConfigureAwait(false);
         Resolved?.Invoke(top.Descriptor);
         var documents = new List<FetchedManifest> { top };
         var manifest = top;
@@ -95,6 +96,25 @@ public sealed class ImagePuller(ImageStore store, RegistryClient client)
         store.Register(name, target, new Dictionary<string, string> { [RegistryClient.SourceLabel] = $"{reference.Domain}/{reference.Path}" });
         var updated = fresh || before is null || before.Target != target.Digest;
         return new PullResult(name, top.Descriptor, resolved, updated);
+    }
+
+    /// <summary>The manifest or index the reference names; a mirror that fails to give it hands over to the next endpoint.</summary>
+    private static async Task<FetchedManifest> GetTopManifestAsync(RegistryTransport transport, RegistryRepository repository, ImageReference reference, CancellationToken ct)
+    {
+        while (true)
+        {
+            RegistryException failure;
+            try
+            {
+                return await repository.GetManifestAsync(reference.Digest?.ToString() ?? reference.Tag!, reference.Digest, ct).ConfigureAwait(false);
+            }
+            catch (RegistryException e) when (transport.Endpoint.IsMirror)
+            {
+                failure = e;
+            }
+            if (!await transport.FallBackFromMirrorAsync(ct).ConfigureAwait(false))
+                throw failure;
+        }
     }
 
     private async Task DownloadLayersAsync(BlobDownloader downloader, IReadOnlyList<Descriptor> layers, CancellationToken ct)

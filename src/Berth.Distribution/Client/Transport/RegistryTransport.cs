@@ -50,10 +50,35 @@ public sealed class RegistryTransport : IDisposable
     /// GET /v2/ on each candidate in turn until one answers (any status but a server error):
     /// a connection or TLS failure moves to the next. A 401 records the challenge.
     /// </summary>
-    public async Task PingAsync(CancellationToken ct)
+    public Task PingAsync(CancellationToken ct) => PingFromAsync(0, ct);
+
+    /// <summary>
+    /// Moves from a mirror to the next endpoint, as docker does when a mirror cannot serve an image:
+    /// false when the current endpoint is not a mirror or no later one answers.
+    /// </summary>
+    public async Task<bool> FallBackFromMirrorAsync(CancellationToken ct)
+    {
+        if (_authorizer is not { Endpoint.IsMirror: true } current)
+            return false;
+        var next = Candidates.ToList().IndexOf(current.Endpoint) + 1;
+        if (next == 0 || next >= Candidates.Count)
+            return false;
+        try
+        {
+            await PingFromAsync(next, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (RegistryException)
+        {
+            _authorizer = current;
+            return false;
+        }
+    }
+
+    private async Task PingFromAsync(int first, CancellationToken ct)
     {
         var failures = new List<string>();
-        foreach (var candidate in Candidates)
+        foreach (var candidate in Candidates.Skip(first))
         {
             var authorizer = new RegistryAuthorizer(candidate, candidate.IsMirror ? null : _credential, _fetcher, _tokens);
             _authorizer = authorizer;

@@ -47,6 +47,9 @@ internal sealed class FakeRegistry : IAsyncDisposable
 
     public ConcurrentDictionary<string, byte[]> Blobs { get; } = new();
 
+    /// <summary>Called with the session's length after a PATCH stored its chunk: true answers 500 all the same.</summary>
+    public Func<long, bool>? FailAfterChunk { get; set; }
+
     /// <summary>Which repositories hold which blobs (for mounts).</summary>
     public ConcurrentDictionary<string, byte> RepoBlobs { get; } = new();
 
@@ -199,7 +202,25 @@ internal sealed class FakeRegistry : IAsyncDisposable
             ctx.Response.StatusCode = 404;
             return;
         }
+        if (method == "GET")
+        {
+            ctx.Response.StatusCode = 204;
+            ctx.Response.Headers["Range"] = $"0-{buffer.Length - 1}";
+            ctx.Response.Headers.Location = $"/v2/{repository}/blobs/uploads/{session}?state=s{buffer.Length}";
+            return;
+        }
+        if (method == "PATCH" && ctx.Request.Headers.ContentRange.ToString() is { Length: > 0 } range
+            && !range.StartsWith($"{buffer.Length}-", StringComparison.Ordinal))
+        {
+            ctx.Response.StatusCode = 416;
+            return;
+        }
         await ctx.Request.Body.CopyToAsync(buffer);
+        if (method == "PATCH" && FailAfterChunk?.Invoke(buffer.Length) == true)
+        {
+            ctx.Response.StatusCode = 500;
+            return;
+        }
         if (method == "PATCH")
         {
             ctx.Response.StatusCode = 202;
