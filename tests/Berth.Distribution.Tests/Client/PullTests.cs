@@ -418,4 +418,39 @@ public sealed class PullTests
         Assert.True(fx.Store.Content.Verify(layer.Descriptor.Digest));
         Assert.NotNull(fx.Store.Find($"{registry.Authority}/app:latest"));
     }
+
+    [Fact]
+    public async Task Layers_after_the_first_download_while_a_snapshotter_that_stacks_layers_extracts_the_first()
+    {
+        await using var registry = await FakeRegistry.StartAsync();
+        using var fx = new ClientFixture();
+        Assert.False(fx.Store.Snapshotter.ExtractsWithoutParent);
+        var image = TestImage.Create(layers: 3, layerPadding: 256 << 10);
+        image.ServeFrom(registry, "app");
+        var first = image.Layers[0];
+        var othersAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var asked = 0;
+        registry.Intercept = async ctx =>
+        {
+            if (ctx.Request.Method != "GET" || !ctx.Request.Path.Value!.Contains("/blobs/", StringComparison.Ordinal))
+                return false;
+            if (image.Layers.Skip(1).Any(l => ctx.Request.Path.Value!.EndsWith(l.Descriptor.Digest.ToString(), StringComparison.Ordinal))
+                && Interlocked.Increment(ref asked) == 2)
+                othersAsked.TrySetResult();
+            if (!ctx.Request.Path.Value!.EndsWith(first.Descriptor.Digest.ToString(), StringComparison.Ordinal))
+                return false;
+            // The first layer is held back until both later layers were asked for (or 10 s passed).
+            await Task.WhenAny(othersAsked.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+            ctx.Response.ContentLength = first.Bytes.Length;
+            await ctx.Response.Body.WriteAsync(first.Bytes);
+            return true;
+        };
+
+        await new ImagePuller(fx.Store, fx.Client).PullAsync(Ref(registry, "app"), PlatformMatcher.Default, default);
+
+        Assert.True(othersAsked.Task.IsCompleted, "the later layers were fetched only after the first one");
+        Assert.All(image.Layers, l => Assert.True(fx.Store.Content.Verify(l.Descriptor.Digest)));
+        Assert.Empty(fx.Store.Content.ListIngests());
+        Assert.Equal(1, registry.Requests.Count(r => r.Method == "GET" && r.PathAndQuery.EndsWith(image.Layers[2].Descriptor.Digest.ToString(), StringComparison.Ordinal)));
+    }
 }

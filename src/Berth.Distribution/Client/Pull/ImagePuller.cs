@@ -81,15 +81,36 @@ public sealed class ImagePuller(ImageStore store, RegistryClient client)
         fresh |= pending.Count > 0;
         // As many layers at once as docker downloads: a layer waiting on the network leaves its core to another.
         var parallel = Math.Max(Environment.ProcessorCount, client.Options.MaxConcurrentDownloads);
-        await Task.Run(
-            () => store.Unpack(
-                resolved,
-                (i, extracted) => Progress?.Invoke(new LayerProgress(image.Layers[i].Digest, LayerPhase.Complete, image.Layers[i].Size, image.Layers[i].Size)),
-                pending,
-                parallel),
-            ct).ConfigureAwait(false);
+        // A snapshotter that extracts each layer onto its parent takes them one at a time: the layers
+        // after the first download meanwhile, and the unpack reads each from the store when it comes to it.
+        using var prefetchCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var prefetch = store.Snapshotter.ExtractsWithoutParent || image.Layers.Count < 2
+            ? Task.CompletedTask
+            : DownloadLayersAsync(downloader, image.Layers.Skip(1).ToList(), Math.Max(1, client.Options.MaxConcurrentDownloads - 1), prefetchCancel.Token);
+        try
+        {
+            await Task.Run(
+                () => store.Unpack(
+                    resolved,
+                    (i, extracted) => Progress?.Invoke(new LayerProgress(image.Layers[i].Digest, LayerPhase.Complete, image.Layers[i].Size, image.Layers[i].Size)),
+                    pending,
+                    parallel),
+                ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await prefetchCancel.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await prefetch.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or RegistryException or IOException or HttpRequestException)
+            {
+                // A layer the prefetch could not get, the unpack fetched itself (or failed on, with its own error).
+            }
+        }
         // Layers the unpack did not read (their snapshots existed already) are still the image's: fetch them too.
-        await DownloadLayersAsync(downloader, image.Layers, ct).ConfigureAwait(false);
+        await DownloadLayersAsync(downloader, image.Layers, client.Options.MaxConcurrentDownloads, ct).ConfigureAwait(false);
 
         var name = reference.ToString();
         var before = store.Metadata.View(tx => tx.Images.Get(name));
@@ -117,19 +138,19 @@ public sealed class ImagePuller(ImageStore store, RegistryClient client)
         }
     }
 
-    private async Task DownloadLayersAsync(BlobDownloader downloader, IReadOnlyList<Descriptor> layers, CancellationToken ct)
+    private async Task DownloadLayersAsync(BlobDownloader downloader, IReadOnlyList<Descriptor> layers, int parallel, CancellationToken ct)
     {
         var missing = layers.DistinctBy(l => l.Digest).Where(l => !store.Content.Exists(l.Digest)).ToList();
         await Parallel.ForEachAsync(
             missing,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, client.Options.MaxConcurrentDownloads), CancellationToken = ct },
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel), CancellationToken = ct },
             async (layer, token) =>
             {
                 await downloader.DownloadAsync(
                     layer,
                     offset => Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Downloading, offset, layer.Size)),
                     token).ConfigureAwait(false);
-                Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Complete, layer.Size, layer.Size));
+                Progress?.Invoke(new LayerProgress(layer.Digest, LayerPhase.Downloaded, layer.Size, layer.Size));
             }).ConfigureAwait(false);
     }
 }
