@@ -178,7 +178,7 @@ for s in berth registry; do
     lp=$(listener_pid "${PORT[$s]}")
     [[ -z $lp || $lp == "${PID[$s]}" ]] || die "127.0.0.1:${PORT[$s]} is held by pid $lp, not by our $s (${PID[$s]})"
 done
-VER_BERTH=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "?")
+if [[ $BERTH_CLI == "$REPO/artifacts/bin/berth" ]]; then VER_BERTH=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo "?"); else VER_BERTH=$BERTH_CLI; fi
 VER_REGISTRY=$(docker-registry --version 2>/dev/null | awk '{print $3}')
 
 # --- 3. push: monolithic uploads with curl, then the manifest ---------------------------------------------
