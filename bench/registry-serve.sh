@@ -15,7 +15,7 @@
 # `latest`), and before any timing a GET of the layer and of the manifest from each server must give
 # the very bytes pushed (sha256 checked).
 #
-# Timed, with wrk (C, epoll), 127.0.0.1 only, CONNS (32) connections on THREADS (2) threads, for
+# Timed, with wrk (C, epoll), 127.0.0.1 only, CONNS (32) connections on THREADS (2; 1 with CONNS=1) threads, for
 # DURATION (10) s per sample, each request timing out after REQ_TIMEOUT (30) s, each wrk run killed
 # after DURATION + 30 s:
 #   blob     : GET /v2/bench/serve/blobs/<layer digest>          (the whole 50 MiB layer each time)
@@ -33,7 +33,7 @@
 #
 # Usage:   sudo bench/registry-serve.sh               (N=3 rounds, DURATION=10 s per sample)
 #          N=5 DURATION=20 sudo bench/registry-serve.sh
-#          BLOB_MB=50 CONNS=32 THREADS=2 REQ_TIMEOUT=30 WARMUP=2 ...   (CONNS at most 32)
+#          BLOB_MB=50 CONNS=32 THREADS=2 REQ_TIMEOUT=30 WARMUP=3 ...   (CONNS at most 32)
 #          ORDER=fixed ...    berth first in every round (default rotate)
 #          BERTH_CLI=/path/to/berth ...  (default artifacts/bin/berth)
 #          KEEP=1 ...   keeps the work dir (samples.csv, wrk outputs, server logs; the stores go)
@@ -46,7 +46,7 @@ set -euo pipefail
 N=${N:-3}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-32}
-THREADS=${THREADS:-2}
+THREADS=${THREADS:-$((CONNS < 2 ? 1 : 2))}
 BLOB_MB=${BLOB_MB:-50}
 REQ_TIMEOUT=${REQ_TIMEOUT:-30}
 WARMUP=${WARMUP:-3}
