@@ -50,6 +50,9 @@ public sealed class RegistryServer : IAsyncDisposable
         {
             // Blobs are gigabytes; they stream to disk, so Kestrel's 30 MB body cap does not apply.
             kestrel.Limits.MaxRequestBodySize = null;
+            // Room for a few of BlobHandler's chunks per connection, so the socket sends one chunk while
+            // the next is read; Kestrel's default (64 KiB) makes every blob chunk wait for the socket.
+            kestrel.Limits.MaxResponseBufferSize = 4 * BlobHandler.ChunkSize;
             kestrel.AddServerHeader = false;
             kestrel.Listen(options.Listen, listen =>
             {

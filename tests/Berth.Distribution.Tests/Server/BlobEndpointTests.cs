@@ -6,6 +6,9 @@ namespace Berth.Distribution.Tests.Server;
 
 public sealed class BlobEndpointTests
 {
+    /// <summary>How much of a blob the server reads at a time (BlobHandler.ChunkSize).</summary>
+    private const int ServerReadChunk = 256 * 1024;
+
     [Fact]
     public async Task Ping_answers_200_with_the_api_version_header()
     {
@@ -60,6 +63,55 @@ public sealed class BlobEndpointTests
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal("bytes 100-199/1000", response.Content.Headers.ContentRange!.ToString());
         Assert.Equal(bytes[100..200], await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Blob_of_several_read_chunks_is_served_whole()
+    {
+        await using var host = await RegistryHost.StartAsync();
+        var bytes = RegistryHost.RandomBytes(3 * ServerReadChunk + 12345);
+        var digest = await host.PushBlobAsync("app", bytes);
+
+        using var response = await host.Client.GetAsync($"/v2/app/blobs/{digest}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(bytes.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(bytes, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Range_across_a_read_chunk_boundary_gets_the_slice()
+    {
+        await using var host = await RegistryHost.StartAsync();
+        var bytes = RegistryHost.RandomBytes(3 * ServerReadChunk);
+        var digest = await host.PushBlobAsync("app", bytes);
+        var (first, last) = (ServerReadChunk - 100, 2 * ServerReadChunk + 100);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/app/blobs/{digest}");
+        request.Headers.Range = new RangeHeaderValue(first, last);
+
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal($"bytes {first}-{last}/{bytes.Length}", response.Content.Headers.ContentRange!.ToString());
+        Assert.Equal(bytes[first..(last + 1)], await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Client_that_hangs_up_mid_blob_leaves_the_server_serving()
+    {
+        await using var host = await RegistryHost.StartAsync();
+        var bytes = RegistryHost.RandomBytes(16 * ServerReadChunk);
+        var digest = await host.PushBlobAsync("app", bytes);
+        using (var quitter = new HttpClient { BaseAddress = host.Client.BaseAddress })
+        {
+            using var partial = await quitter.GetAsync($"/v2/app/blobs/{digest}", HttpCompletionOption.ResponseHeadersRead);
+            await using var body = await partial.Content.ReadAsStreamAsync();
+            await body.ReadExactlyAsync(new byte[1000]);
+        }
+
+        using var response = await host.Client.GetAsync($"/v2/app/blobs/{digest}");
+
+        Assert.Equal(bytes, await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
