@@ -90,12 +90,14 @@ stop_daemon() {
     unset "DAEMON[$1]"
 }
 
-# free_port : a TCP port nobody listens on at 127.0.0.1
+# free_port : a TCP port no socket uses, below the ephemeral range (a port a client connection holds,
+# even in TIME_WAIT, cannot be bound: listeners alone are not enough to check)
 free_port() {
-    local p
+    local p low
+    read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
     for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 40000))
-        [[ -z $(ss -Htln "sport = :$p") ]] && { echo "$p"; return 0; }
+        p=$((10000 + RANDOM % (low - 10000)))
+        [[ -z $(ss -Htan "sport = :$p") ]] && { echo "$p"; return 0; }
     done
     die "no free port found"
 }
@@ -108,7 +110,7 @@ wait_http() {
         kill -0 "${DAEMON[$2]}" 2>/dev/null || break
         sleep 0.1
     done
-    die "$2 did not come up at $1 (log: $WORK/$2.log)"
+    die "$2 did not come up at $1: $(tail -3 "$WORK/$2.log" | tr '\n' ' ')"
 }
 
 # start_registry NAME KIND DIR : a registry of KIND (distribution|berth) with its storage in DIR, on a free
@@ -161,7 +163,7 @@ start_dockerd() {
         kill -0 "${DAEMON[dockerd]}" 2>/dev/null || break
         sleep 0.1
     done
-    die "dockerd did not start (log: $WORK/dockerd.log)"
+    die "dockerd did not start: $(tail -3 "$WORK/dockerd.log" | tr '\n' ' ')"
 }
 mkdir -p "$WORK/docker-cli"
 echo '{}' > "$WORK/docker-cli/config.json"   # no credentials or settings of the host's user

@@ -29,7 +29,7 @@ public static class LayerDecompressor
         }
         return declared switch
         {
-            LayerCompression.Gzip => new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true),
+            LayerCompression.Gzip => IsalGzipStream.Open(compressed, leaveOpen: true),
             LayerCompression.Zstd => new ZstdSharp.DecompressionStream(compressed, leaveOpen: true),
             _ => compressed,
         };
