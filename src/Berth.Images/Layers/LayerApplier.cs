@@ -24,7 +24,10 @@ public static class LayerApplier
         var warnings = new List<string>();
         var hashCompressed = options.HashCompressed || options.CompressedDigest is null;
         using var compressed = new MeasuredStream(blob, hashCompressed ? options.CompressedDigest?.Algorithm ?? Digest.Sha256 : null);
-        using var decompressor = LayerDecompressor.Open(compressed, compression, layer);
+        // Decompression (and the download or read behind it) runs on a thread of its own, ahead of the extraction.
+        using var decompressor = compression == LayerCompression.None
+            ? LayerDecompressor.Open(compressed, compression, layer)
+            : new ReadAheadStream(LayerDecompressor.Open(compressed, compression, layer));
         using (var uncompressed = new MeasuredStream(decompressor, options.DiffId?.Algorithm ?? Digest.Sha256,
                    n => CheckLimits(n, compressed.BytesRead, options, layer),
                    e => DecompressionError(e, compression, layer)))
