@@ -80,8 +80,11 @@ ensure_image() {
     m_layout=$(skopeo inspect --raw "oci:$LAYOUT:$IMAGE_TAG")
     m_archive=$(skopeo inspect --raw "oci-archive:$ARCHIVE:$IMAGE_TAG") || die "skopeo inspect oci-archive:$ARCHIVE failed"
     [[ $m_layout == "$m_archive" ]] || die "$ARCHIVE and $LAYOUT hold different manifests; rm -rf $CACHE to rebuild"
+    # shellcheck disable=SC2034  # read by the scripts that source this file
     nlayers=$(jq '.layers | length' <<<"$m_layout")
+    # shellcheck disable=SC2034
     comp_bytes=$(jq '[.layers[].size] | add' <<<"$m_layout")
+    # shellcheck disable=SC2034
     layer_media=$(jq -r '[.layers[].mediaType] | unique | join(",")' <<<"$m_layout")
 }
 

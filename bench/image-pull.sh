@@ -332,10 +332,10 @@ for peer in podman docker skopeo+umoci; do
 done
 if [[ -n ${MED[berth]:-} && ${MED[berth]} != nan ]]; then
     verdict="target (issue 5): berth pull <= 2.0 s: $(awk -v m="${MED[berth]}" 'BEGIN { print (m <= 2000 ? "met" : "NOT met") }')"
-    for peer in "podman 0.5" "docker 0.33"; do
-        set -- $peer
-        if [[ -n ${MED[$1]:-} && ${MED[$1]} != nan ]]; then
-            verdict+="; <= ${2}x $1: $(awk -v a="${MED[berth]}" -v b="${MED[$1]}" -v r="$2" 'BEGIN { print (a <= r * b ? "met" : "NOT met") }')"
+    for peer in podman:0.5 docker:0.33; do
+        p=${peer%%:*} r=${peer##*:}
+        if [[ -n ${MED[$p]:-} && ${MED[$p]} != nan ]]; then
+            verdict+="; <= ${r}x $p: $(awk -v a="${MED[berth]}" -v b="${MED[$p]}" -v r="$r" 'BEGIN { print (a <= r * b ? "met" : "NOT met") }')"
         fi
     done
     echo "$verdict"
