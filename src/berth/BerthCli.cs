@@ -47,7 +47,7 @@ public static class BerthCli
             or Distribution.Client.Errors.RegistryException or Distribution.Client.Credentials.CredentialHelperException
             or HttpRequestException or System.Security.Cryptography.CryptographicException)
         {
-            Console.Error.WriteLine($"Error: {e.Message}");
+            Console.Error.WriteLine(Environment.GetEnvironmentVariable("BERTH_DEBUG") == "1" ? $"Error: {e}" : $"Error: {e.Message}");
             return 1;
         }
     }

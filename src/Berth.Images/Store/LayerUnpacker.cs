@@ -199,18 +199,27 @@ public sealed class LayerUnpacker(ContentStore content, ISnapshotter snapshotter
         {
             snapshotter.Commit(name, key, onto: onto);
             LayerDone?.Invoke(i, true);
+            return;
         }
-        catch (MetadataException e) when (e.Kind == MetadataErrorKind.AlreadyExists && IsCommitted(name))
+        catch (MetadataException e) when (e.Kind == MetadataErrorKind.AlreadyExists)
         {
-            // Another process unpacked the same layer meanwhile: theirs is as good as ours.
-            snapshotter.Remove(key);
-            LayerDone?.Invoke(i, false);
+            // Whether it is committed is asked below, not in the filter: a filter runs before the
+            // failed commit's transaction has unwound, and the store cannot be read from inside it.
         }
         catch
         {
             TryRemove(key);
             throw;
         }
+        if (IsCommitted(name))
+        {
+            // Another process unpacked the same layer meanwhile: theirs is as good as ours.
+            snapshotter.Remove(key);
+            LayerDone?.Invoke(i, false);
+            return;
+        }
+        TryRemove(key);
+        throw new MetadataException(MetadataErrorKind.AlreadyExists, $"snapshot \"{name}\": exists and is not committed");
     }
 
     /// <summary>An extract snapshot whose unpacking process is gone (killed mid-layer): garbage, not a root.</summary>

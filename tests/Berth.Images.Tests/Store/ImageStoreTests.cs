@@ -22,6 +22,27 @@ public sealed class ImageStoreTests : ImageStoreTest
     }
 
     [Fact]
+    public void A_layer_another_process_committed_first_is_taken_as_theirs_and_the_unpack_goes_on()
+    {
+        var record = Store.Register("docker.io/library/app:v1", TestImage.Write(Store, Base, new LayerTar().File("app", "1")));
+        using var other = ImageStore.Open(Root, Store.Snapshotter.Name);
+        var layers = new List<(int, bool)>();
+
+        // After this store committed the base layer, the other one (its own database connection, as
+        // a second process has) unpacks the whole image: this store's commit of the top layer then
+        // finds the name taken.
+        var image = Store.Unpack(record, (i, extracted) =>
+        {
+            layers.Add((i, extracted));
+            if (i == 0)
+                other.Unpack(other.Find("app:v1"));
+        });
+
+        Assert.Equal([(0, true), (1, false)], layers);
+        Assert.Equal(image.ChainIds.Select(c => c.ToString()).Order(), Store.Snapshotter.Walk().Select(s => s.Key).Order());
+    }
+
+    [Fact]
     public void Two_images_sharing_a_base_unpack_it_once()
     {
         var a = Store.Register("docker.io/library/a:latest", TestImage.Write(Store, Base, new LayerTar().File("a", "a")));
