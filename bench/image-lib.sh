@@ -1,16 +1,37 @@
 # shellcheck shell=bash
 # bench/image-lib.sh - what the image benchmarks share (image-load.sh, image-pull.sh); sourced after
-# lib.sh, never run on its own. It expects WORK (the work dir), CACHE, FRESH_FS and FS_SIZE set.
+# lib.sh, never run on its own. The knobs both have get their defaults here (N, CACHE, CMD_TIMEOUT,
+# FRESH_FS, FS_SIZE, ORDER, BERTH_CLI); the functions expect WORK, the work dir.
 #
+#   image_bench_checks WHY TOOL...   N, CMD_TIMEOUT, root (WHY: what needs it), bash 5, the tools
 #   ensure_image          the ~200 MB, 3-layer Debian image, built once into $CACHE and checked every
 #                         run: LAYOUT (OCI layout, tag $IMAGE_TAG), ARCHIVE (oci-archive of the same
 #                         image); sets nlayers, comp_bytes, layer_media, m_layout (its manifest)
 #   fresh_dir DIR, purge DIR   a fresh file system per measured command, and its removal
 #   children_cpu VAR, count_files DIR
 
+N=${N:-5}
+CACHE=${CACHE:-/var/cache/berth-bench}
+CMD_TIMEOUT=${CMD_TIMEOUT:-300}
+FRESH_FS=${FRESH_FS:-1}
+FS_SIZE=${FS_SIZE:-8G}
+ORDER=${ORDER:-rotate}
+BERTH_CLI=${BERTH_CLI:-$REPO/artifacts/bin/berth}
 IMAGE_TAG=bookworm
 SPLIT="L1 = / without /usr/share and /var; L2 = /usr/share; L3 = /var"
 IMAGE_VERSION="v1: debootstrap minbase bookworm; $SPLIT; gzip (umoci); oci-archive by skopeo"
+
+# image_bench_checks WHY TOOL... : the knobs in range, root (WHY says what needs it), bash 5, and each TOOL
+image_bench_checks() {
+    local why=$1 tool
+    shift
+    check_range N 50
+    if ! [[ $CMD_TIMEOUT =~ ^[0-9]+$ ]] || ((CMD_TIMEOUT < 1)); then die "CMD_TIMEOUT must be a positive integer"; fi
+    [[ $(id -u) == 0 ]] || die "must run as root ($why)"
+    [[ -n ${EPOCHREALTIME:-} ]] || die "bash 5 or newer is needed (EPOCHREALTIME)"
+    for tool in "$@"; do command -v "$tool" >/dev/null || die "missing tool: $tool"; done
+}
+
 # purge DIR : detach every mount under DIR (podman's overlay mounts, if any) and DIR's own file
 # system (FRESH_FS), then remove DIR and its file system's image
 purge() {

@@ -48,23 +48,12 @@
 # Exit status: non-zero only when the setup fails (tools, image build); failed runs are counted.
 set -euo pipefail
 
-N=${N:-5}
-CACHE=${CACHE:-/var/cache/berth-bench}
-CMD_TIMEOUT=${CMD_TIMEOUT:-300}
-FRESH_FS=${FRESH_FS:-1}
-FS_SIZE=${FS_SIZE:-8G}
-ORDER=${ORDER:-rotate}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # log die check_range elapsed sample stat_of ratio host_info order_for
 # shellcheck source=image-lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/image-lib.sh"   # ensure_image fresh_dir purge children_cpu count_files
-BERTH_CLI=${BERTH_CLI:-$REPO/artifacts/bin/berth}
 
-check_range N 50
-if ! [[ $CMD_TIMEOUT =~ ^[0-9]+$ ]] || ((CMD_TIMEOUT < 1)); then die "CMD_TIMEOUT must be a positive integer"; fi
-[[ $(id -u) == 0 ]] || die "must run as root (debootstrap, podman's own roots, overlay snapshots)"
-[[ -n ${EPOCHREALTIME:-} ]] || die "bash 5 or newer is needed (EPOCHREALTIME)"
-for tool in jq umoci skopeo podman tar timeout sync mkfs.ext4 losetup; do command -v "$tool" >/dev/null || die "missing tool: $tool"; done
+image_bench_checks "debootstrap, podman's own roots, overlay snapshots" jq umoci skopeo podman tar timeout sync mkfs.ext4 losetup
 
 # --- work dir and cleanup: only what this script made ------------------------------------------------
 WORK=$(mktemp -d /tmp/berth-bench-img.XXXXXX)

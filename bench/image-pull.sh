@@ -40,26 +40,13 @@
 # Network: 127.0.0.1 only. Exit status: non-zero only when the setup fails; failed runs are counted.
 set -euo pipefail
 
-N=${N:-5}
 PUSH=${PUSH:-1}
-CACHE=${CACHE:-/var/cache/berth-bench}
-CMD_TIMEOUT=${CMD_TIMEOUT:-300}
-FRESH_FS=${FRESH_FS:-1}
-FS_SIZE=${FS_SIZE:-8G}
-ORDER=${ORDER:-rotate}
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # log die check_range elapsed sample stat_of ratio host_info order_for
 # shellcheck source=image-lib.sh source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/image-lib.sh"   # ensure_image fresh_dir purge children_cpu count_files
-BERTH_CLI=${BERTH_CLI:-$REPO/artifacts/bin/berth}
 
-check_range N 50
-if ! [[ $CMD_TIMEOUT =~ ^[0-9]+$ ]] || ((CMD_TIMEOUT < 1)); then die "CMD_TIMEOUT must be a positive integer"; fi
-[[ $(id -u) == 0 ]] || die "must run as root (dockerd, podman's own roots, overlay snapshots, loop mounts)"
-[[ -n ${EPOCHREALTIME:-} ]] || die "bash 5 or newer is needed (EPOCHREALTIME)"
-for tool in jq curl umoci skopeo podman docker-registry dockerd docker timeout sync mkfs.ext4 losetup ss; do
-    command -v "$tool" >/dev/null || die "missing tool: $tool"
-done
+image_bench_checks "dockerd, podman's own roots, overlay snapshots, loop mounts" jq curl umoci skopeo podman docker-registry dockerd docker timeout sync mkfs.ext4 losetup ss
 
 # --- work dir, daemons and cleanup: only what this script made ------------------------------------------
 WORK=$(mktemp -d /tmp/berth-bench-pull.XXXXXX)
@@ -90,18 +77,6 @@ stop_daemon() {
     unset "DAEMON[$1]"
 }
 
-# free_port : a TCP port no socket uses, below the ephemeral range (a port a client connection holds,
-# even in TIME_WAIT, cannot be bound: listeners alone are not enough to check)
-free_port() {
-    local p low
-    read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
-    for _ in $(seq 50); do
-        p=$((10000 + RANDOM % (low - 10000)))
-        [[ -z $(ss -Htan "sport = :$p") ]] && { echo "$p"; return 0; }
-    done
-    die "no free port found"
-}
-
 # wait_http URL NAME : until URL answers (any HTTP status), or die after 15 s
 wait_http() {
     local i
@@ -122,22 +97,7 @@ start_registry() {
     mkdir -p "$dir"
     case $kind in
         distribution)
-            cat > "$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-  delete:
-    enabled: true
-  cache:
-    blobdescriptor: inmemory
-http:
-  addr: 127.0.0.1:$port
-EOF
+            distribution_config "$dir/data" "127.0.0.1:$port" > "$dir/config.yml"
             docker-registry serve "$dir/config.yml" >> "$WORK/$name.log" 2>&1 &
             ;;
         berth) "$BERTH_CLI" registry serve --addr "127.0.0.1:$port" --root "$dir/data" >> "$WORK/$name.log" 2>&1 & ;;

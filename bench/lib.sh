@@ -161,6 +161,40 @@ sample() {
     return "$rc"
 }
 
+# --- registries -------------------------------------------------------------------------------------
+# free_port : a TCP port no socket uses, below the ephemeral range (a port a client connection holds,
+# even in TIME_WAIT, cannot be bound: listeners alone are not enough to check)
+free_port() {
+    local p low
+    read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
+    for _ in $(seq 50); do
+        p=$((10000 + RANDOM % (low - 10000)))
+        [[ -z $(ss -Htan "sport = :$p") ]] && { echo "$p"; return 0; }
+    done
+    die "no free port found"
+}
+
+# distribution_config DATA_DIR ADDR : a docker-registry (distribution 2.8) config as the anchors run it:
+# log level warn, access log off, filesystem storage in DATA_DIR, deletes on, in-memory blob descriptor cache
+distribution_config() {
+    cat <<EOF
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $1
+  delete:
+    enabled: true
+  cache:
+    blobdescriptor: inmemory
+http:
+  addr: $2
+EOF
+}
+
 # --- summary ----------------------------------------------------------------------------------------
 # stat_of RT FILE COLUMN [OK_ONLY] : "median p90 min max n" of column COLUMN over the rows of RT
 # (with OK_ONLY=1 only rows whose 4th column, the exit status, is 0); p90 by nearest rank

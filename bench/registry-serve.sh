@@ -122,15 +122,6 @@ MANIFEST_DIGEST=sha256:$(sha256sum "$IMG/manifest.json" | cut -d' ' -f1)
 log "image: layer $LAYER_DIGEST ($LAYER_SIZE bytes), manifest $MANIFEST_DIGEST ($MANIFEST_SIZE bytes)"
 
 # --- 2. the servers --------------------------------------------------------------------------------------
-# free_port : a TCP port nobody listens on, from a random start in 20000..59999
-free_port() {
-    local p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000)) i
-    for ((i = 0; i < 200; i++)); do
-        if [[ -z $(ss -Htln "sport = :$p") ]]; then echo "$p"; return 0; fi
-        p=$((p + 1))
-    done
-    die "no free port found"
-}
 # listener_pid PORT : the pid that listens on 127.0.0.1:PORT, if ss can tell
 listener_pid() { ss -Htlnp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 
@@ -147,22 +138,7 @@ PORT[berth]=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$W
 [[ -n ${PORT[berth]} ]] || die "berth registry serve did not say where it listens: $(tail -5 "$WORK/server-berth.log" | tr '\n' ' ')"
 
 PORT[registry]=$(free_port)
-cat > "$WORK/registry.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry-data
-  delete:
-    enabled: true
-  cache:
-    blobdescriptor: inmemory
-http:
-  addr: 127.0.0.1:${PORT[registry]}
-EOF
+distribution_config "$WORK/registry-data" "127.0.0.1:${PORT[registry]}" > "$WORK/registry.yml"
 log "starting docker-registry serve on 127.0.0.1:${PORT[registry]}"
 docker-registry serve "$WORK/registry.yml" > "$WORK/server-registry.log" 2>&1 &
 PID[registry]=$!

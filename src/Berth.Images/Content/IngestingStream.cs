@@ -8,7 +8,7 @@ namespace Berth.Images.Content;
 /// one pass over its bytes. The blob becomes visible only by <see cref="Commit"/>, which verifies its
 /// size and digest as any ingest does; disposed without a commit, the ingest is discarded.
 /// </summary>
-public sealed class IngestingStream : Stream, IBlobIngest
+public sealed class IngestingStream : ReadOnlyStream, IBlobIngest
 {
     private readonly Stream _source;
     private readonly ContentWriter _writer;
@@ -44,14 +44,6 @@ public sealed class IngestingStream : Stream, IBlobIngest
         return new IngestingStream(store, source, writer, blob);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => _writer.Offset;
@@ -86,14 +78,4 @@ public sealed class IngestingStream : Stream, IBlobIngest
         }
         base.Dispose(disposing);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

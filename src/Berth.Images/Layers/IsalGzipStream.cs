@@ -11,7 +11,7 @@ namespace Berth.Images.Layers;
 /// (<c>BERTH_DISABLE_ISAL=1</c> forces that). Concatenated gzip members are decoded one after the
 /// other, as gzip does; each member's CRC and length are checked by ISA-L.
 /// </summary>
-public sealed unsafe class IsalGzipStream : Stream
+public sealed unsafe class IsalGzipStream : ReadOnlyStream
 {
     // struct inflate_state of ISA-L 2.x on x86-64 (igzip_lib.h): the caller allocates it, so its
     // layout is part of the library's ABI. The self-test in Probe checks it against the library found.
@@ -51,20 +51,6 @@ public sealed unsafe class IsalGzipStream : Stream
     /// <summary>A decompressing stream over <paramref name="source"/> through ISA-L, or zlib's when ISA-L is not available.</summary>
     public static Stream Open(Stream source, bool leaveOpen) =>
         s_exports.Value is { } isal ? new IsalGzipStream(source, leaveOpen, isal) : new GZipStream(source, CompressionMode.Decompress, leaveOpen);
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -184,15 +170,6 @@ public sealed unsafe class IsalGzipStream : Stream
         base.Dispose(disposing);
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <summary>
     /// Loads libisal.so.2 and checks, on two gzip members made by zlib, that it decodes them to the

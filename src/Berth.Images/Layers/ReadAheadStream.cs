@@ -12,7 +12,7 @@ namespace Berth.Images.Layers;
 /// so nothing reads the source after the stream is gone. An exception of the source is rethrown,
 /// as it was thrown, to the reader.
 /// </summary>
-public sealed class ReadAheadStream : Stream
+public sealed class ReadAheadStream : ReadOnlyStream
 {
     private const int ChunkSize = 256 * 1024;
 
@@ -31,20 +31,6 @@ public sealed class ReadAheadStream : Stream
         _chunks = new BlockingCollection<Chunk>(depth);
         _thread = new Thread(Produce) { IsBackground = true, Name = "read-ahead" };
         _thread.Start();
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -154,16 +140,6 @@ public sealed class ReadAheadStream : Stream
         }
         base.Dispose(disposing);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private sealed record Chunk(byte[] Buffer, int Length, ExceptionDispatchInfo? Error);
 }

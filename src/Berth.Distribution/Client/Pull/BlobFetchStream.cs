@@ -1,5 +1,6 @@
 using System.Net;
 using Berth.Distribution.Client.Errors;
+using Berth.Images;
 using Berth.Images.Content;
 using Berth.Images.Oci;
 
@@ -14,7 +15,7 @@ namespace Berth.Distribution.Client.Pull;
 /// which checks size and digest (REG-DIG-1). Disposed without a commit, the ingest's bytes stay for
 /// the next pull to resume from.
 /// </summary>
-public sealed class BlobFetchStream : Stream, IBlobIngest
+public sealed class BlobFetchStream : ReadOnlyStream, IBlobIngest
 {
     private readonly RegistryRepository _repository;
     private readonly Descriptor _blob;
@@ -48,12 +49,6 @@ public sealed class BlobFetchStream : Stream, IBlobIngest
         else
             _position = writer.Offset;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => _blob.Size;
 
@@ -241,14 +236,4 @@ public sealed class BlobFetchStream : Stream, IBlobIngest
         }
         base.Dispose(disposing);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
