@@ -1,22 +1,8 @@
 namespace Berth.Images.Formats;
 
 /// <summary>A read-only stream that copies every byte read from the source into a second stream.</summary>
-internal sealed class TeeStream(Stream source, Stream copy) : Stream
+internal sealed class TeeStream(Stream source, Stream copy) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(Span<byte> buffer)
     {
         var n = source.Read(buffer);
@@ -25,14 +11,4 @@ internal sealed class TeeStream(Stream source, Stream copy) : Stream
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

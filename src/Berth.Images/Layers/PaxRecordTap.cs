@@ -9,7 +9,7 @@ namespace Berth.Images.Layers;
 /// writes most layers, stores them raw. TarReader reads one header at a time and entry data only on
 /// demand, so when it returns an entry, <see cref="CurrentXattrs"/> belongs to that entry.
 /// </summary>
-internal sealed class PaxRecordTap(Stream inner) : Stream
+internal sealed class PaxRecordTap(Stream inner) : ReadOnlyStream
 {
     /// <summary>Extended headers larger than this are left to TarReader alone.</summary>
     private const int MaxCapture = 1 << 20;
@@ -146,23 +146,4 @@ internal sealed class PaxRecordTap(Stream inner) : Stream
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
