@@ -7,18 +7,30 @@ internal static class Cli
 {
     public static readonly string Bin = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../artifacts/bin"));
 
-    public static (int Code, string Out, string Err) Run(string exe, params string[] args)
+    public static (int Code, string Out, string Err) Run(string exe, params string[] args) =>
+        Exec(Path.Combine(Bin, exe), args, timeoutSeconds: 60);
+
+    /// <summary>
+    /// Runs <paramref name="exe"/> to its end and captures what it prints; stdin is <paramref name="stdin"/>
+    /// or empty, never the test runner's. Killed after <paramref name="timeoutSeconds"/>.
+    /// </summary>
+    public static (int Code, string Out, string Err) Exec(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? stdin = null, int timeoutSeconds = 180)
     {
-        var info = new ProcessStartInfo(Path.Combine(Bin, exe)) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in args)
             info.ArgumentList.Add(a);
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
         using var p = Process.Start(info)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(60)))
+        if (stdin is not null)
+            p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{exe} {string.Join(' ', args)}: no exit within 60 s");
+            throw new TimeoutException($"{exe} {string.Join(' ', args)}: no exit within {timeoutSeconds} s");
         }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }

@@ -95,15 +95,5 @@ public sealed class ImageArchiveCommandTests : IDisposable
         Assert.Equal("REPOSITORY   TAG   IMAGE ID   CREATED   SIZE\n", Berth("images").Out);
     }
 
-    private static (int Code, string Out, string Err) Tool(string exe, params string[] args)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-            info.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit(60_000);
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Tool(string exe, params string[] args) => Cli.Exec(exe, args, timeoutSeconds: 60);
 }

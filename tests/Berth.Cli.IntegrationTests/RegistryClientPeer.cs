@@ -103,26 +103,8 @@ internal sealed class RegistryClientPeer : IDisposable
     public static string Htpasswd(string user, string password) => $"{user}:{BCrypt.Net.BCrypt.HashPassword(password, workFactor: 6)}";
 
     /// <summary>Runs artifacts/bin/berth with extra environment and optional stdin.</summary>
-    public static (int Code, string Out, string Err) Berth(IReadOnlyDictionary<string, string> env, string? stdin, params string[] args)
-    {
-        var info = new ProcessStartInfo(Path.Combine(Cli.Bin, "berth")) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in args)
-            info.ArgumentList.Add(a);
-        foreach (var (k, v) in env)
-            info.Environment[k] = v;
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-            p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(120)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"berth {string.Join(' ', args)}: no exit within 120 s");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static (int Code, string Out, string Err) Berth(IReadOnlyDictionary<string, string> env, string? stdin, params string[] args) =>
+        Cli.Exec(Path.Combine(Cli.Bin, "berth"), args, env, stdin, timeoutSeconds: 120);
 
     private static int FreePort()
     {

@@ -17,28 +17,8 @@ internal static class RegistryTools
         return "";
     }
 
-    public static (int Code, string Out, string Err) Run(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? stdin = null, int timeoutSeconds = 180)
-    {
-        var info = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
-        foreach (var a in args)
-            info.ArgumentList.Add(a);
-        foreach (var (key, value) in env ?? new Dictionary<string, string>())
-            info.Environment[key] = value;
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            p.StandardInput.Write(stdin);
-            p.StandardInput.Close();
-        }
-        if (!p.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{exe} {string.Join(' ', args)}: no exit within {timeoutSeconds} s");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static (int Code, string Out, string Err) Run(string exe, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? stdin = null, int timeoutSeconds = 180) =>
+        Cli.Exec(exe, args, env, stdin, timeoutSeconds);
 
     public static (int Code, string Out, string Err) Ok((int Code, string Out, string Err) result, string what)
     {
