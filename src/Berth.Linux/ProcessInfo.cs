@@ -20,15 +20,17 @@ public static unsafe class ProcessInfo
     {
         if (pid <= 0)
             return null;
-        string text;
-        try
-        {
-            text = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
+        // A process that is gone is the normal case (every delete asks), so it is an errno, not an
+        // exception: throwing one costs the unwinder and its tables in a runtime built to start small.
+        var fd = Libc.Open($"/proc/{pid}/stat", OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC, 0);
+        if (fd < 0)
             return null;
-        }
+        Span<byte> buf = stackalloc byte[1024];
+        var n = Sys.Read(fd, buf);
+        Libc.Close(fd);
+        if (n <= 0)
+            return null;
+        var text = System.Text.Encoding.ASCII.GetString(buf[..n]);
         // The command name may hold spaces and parentheses; fields resume after the last ')'.
         var close = text.LastIndexOf(')');
         if (close < 0)
