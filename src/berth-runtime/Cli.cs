@@ -30,25 +30,65 @@ public static class Cli
             Console.Out.Write($"berth-runtime version {Version}\nspec: {OciVersions.Current}\n");
             return 0;
         }
-        var root = new RootCommand("berth-runtime: an OCI runtime (a drop-in for runc)");
+        args = EndOptionsAfterExecId(Normalize(args));
+        // One verb is built, not fifteen: a RootCommand also reads the descriptions of --help and
+        // --version from the package's resources, which goes through reflection over assembly
+        // metadata. Together that is half of the code and type data a `run` touches, paid on every
+        // start of a runtime that containerd and docker start for every container operation.
+        if (VerbIndex(args) is var at && at < args.Length && Array.FindIndex(Verbs, v => v.Name == args[at]) is var found and >= 0
+            && !args.TakeWhile(a => a != "--").Any(a => a is "--help" or "-h" or "-?"))
+        {
+            var lean = new Command(Name, Description);
+            AddGlobalOptions(lean);
+            lean.Subcommands.Add(Verbs[found].Build());
+            var parse = lean.Parse(args);
+            if (parse.Errors.Count == 0)
+                return parse.Invoke();
+        }
+        // Help, an unknown verb or a parse error: the whole tree, so messages and usage list every verb.
+        var root = new RootCommand(Description);
+        AddGlobalOptions(root);
+        foreach (var verb in Verbs)
+            root.Subcommands.Add(verb.Build());
+        return root.Parse(args).Invoke();
+    }
+
+    private const string Name = "berth-runtime";
+    private const string Description = "berth-runtime: an OCI runtime (a drop-in for runc)";
+
+    /// <summary>The verbs in the order help lists them.</summary>
+    private static readonly (string Name, Func<Command> Build)[] Verbs =
+    [
+        ("create", CreateCommand.Build),
+        ("start", StartCommand.Build),
+        ("exec", ExecCommand.Build),
+        ("ps", PsCommand.Build),
+        ("pause", () => PauseCommand.Build(pause: true)),
+        ("resume", () => PauseCommand.Build(pause: false)),
+        ("update", UpdateCommand.Build),
+        ("events", EventsCommand.Build),
+        ("run", RunCommand.Build),
+        ("state", StateCommand.Build),
+        ("kill", KillCommand.Build),
+        ("delete", DeleteCommand.Build),
+        ("list", ListCommand.Build),
+        ("spec", SpecCommand.Build),
+        ("features", FeaturesCommand.Build),
+    ];
+
+    private static void AddGlobalOptions(Command root)
+    {
         foreach (var o in new Option[] { Root, Log, LogFormat, Debug, SystemdCgroup, Criu, Rootless })
             root.Options.Add(o);
-        root.Subcommands.Add(CreateCommand.Build());
-        root.Subcommands.Add(StartCommand.Build());
-        root.Subcommands.Add(ExecCommand.Build());
-        root.Subcommands.Add(PsCommand.Build());
-        root.Subcommands.Add(PauseCommand.Build(pause: true));
-        root.Subcommands.Add(PauseCommand.Build(pause: false));
-        root.Subcommands.Add(UpdateCommand.Build());
-        root.Subcommands.Add(EventsCommand.Build());
-        root.Subcommands.Add(RunCommand.Build());
-        root.Subcommands.Add(StateCommand.Build());
-        root.Subcommands.Add(KillCommand.Build());
-        root.Subcommands.Add(DeleteCommand.Build());
-        root.Subcommands.Add(ListCommand.Build());
-        root.Subcommands.Add(SpecCommand.Build());
-        root.Subcommands.Add(FeaturesCommand.Build());
-        return root.Parse(EndOptionsAfterExecId(Normalize(args))).Invoke();
+    }
+
+    /// <summary>Where the verb is: the first argument that is neither a global flag nor its value.</summary>
+    private static int VerbIndex(string[] args)
+    {
+        var i = 0;
+        while (i < args.Length && args[i].StartsWith('-'))
+            i += GlobalValueOptions.Contains(args[i]) ? 2 : 1;
+        return i;
     }
 
     private static readonly HashSet<string> GlobalValueOptions = ["--root", "--log", "--log-format", "--criu", "--rootless"];
@@ -64,9 +104,7 @@ public static class Cli
     /// </summary>
     private static string[] EndOptionsAfterExecId(string[] args)
     {
-        var i = 0;
-        while (i < args.Length && args[i].StartsWith('-'))
-            i += GlobalValueOptions.Contains(args[i]) ? 2 : 1;
+        var i = VerbIndex(args);
         if (i >= args.Length || args[i] != "exec")
             return args;
         for (i++; i < args.Length; i++)
