@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 need=()
 command -v busybox >/dev/null || need+=(busybox-static)
 command -v make >/dev/null || need+=(build-essential)
+# berth-runtime links libseccomp in statically, and is laid out by lld where it is installed.
+[ -f /usr/lib/x86_64-linux-gnu/libseccomp.a ] || need+=(libseccomp-dev)
+command -v ld.lld >/dev/null || need+=(lld)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi

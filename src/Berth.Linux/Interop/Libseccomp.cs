@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Berth.Linux.Interop;
 
 /// <summary>
-/// libseccomp (seccomp.h, 2.5), which turns a rule set into a BPF program. The library is bound
-/// lazily on first call: a runtime that never builds a filter runs where it is not installed.
+/// libseccomp (seccomp.h, 2.5), which turns a rule set into a BPF program. berth-runtime links it in
+/// statically (its csproj); other hosts of this assembly, the tests among them, load the soname.
 /// Functions that return int return 0 or a negative errno; they do not set errno, so none of
 /// these declarations sets the last error.
 /// </summary>
