@@ -124,6 +124,10 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "getegid")]
     public static partial uint Getegid();
 
+    /// <summary>capget(2) with a version 3 header: data holds two words (capabilities 0-31, 32-63).</summary>
+    [LibraryImport(Lib, EntryPoint = "capget", SetLastError = true)]
+    public static partial int Capget(CapHeader* header, CapData* data);
+
     [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)]
     public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 

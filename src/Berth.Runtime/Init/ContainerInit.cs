@@ -86,7 +86,9 @@ public static unsafe class ContainerInit
             ConsoleSetup.Setup(config.ConsoleSocketFd, process.ConsoleSize, mountConsole: false);
         }
         var path = ExecutableLookup.Find(process.Args![0], process.Env ?? []);
-        return new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
+        var exec = new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
+        exec.CheckCapabilitiesGrantable();
+        return exec;
     }
 
     private static ProcessExec Prepare(InitConfig config, InitPipe pipe)
@@ -147,7 +149,9 @@ public static unsafe class ContainerInit
         }
         var env = process.Env ?? [];
         var path = ExecutableLookup.Find(process.Args![0], env);
-        return new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
+        var exec = new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
+        exec.CheckCapabilitiesGrantable();
+        return exec;
     }
 
     /// <summary>

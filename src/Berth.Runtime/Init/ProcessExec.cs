@@ -84,6 +84,32 @@ public sealed unsafe class ProcessExec(Process process, string path, int closeFr
         return 127;
     }
 
+    /// <summary>
+    /// Fails now, while create can still report it, where capset would fail at start: a process
+    /// cannot be given an effective or permitted capability this one does not hold (capset(2),
+    /// EPERM; on this kind of host, one missing from the runtime's bounding set). runc applies
+    /// capabilities before create returns, so its create fails the same way.
+    /// </summary>
+    public void CheckCapabilitiesGrantable()
+    {
+        if (process.Capabilities is not { } caps)
+            return;
+        var missing = (Bits(caps.Effective) | Bits(caps.Permitted)) & ~HeldPermitted();
+        if (missing == 0)
+            return;
+        var names = Capabilities.Names.Where((_, bit) => (missing & (1UL << bit)) != 0);
+        throw new RuntimeException($"config.json: process.capabilities: cannot grant {string.Join(", ", names)}: the runtime does not hold it (capset would fail with EPERM)");
+    }
+
+    private static ulong HeldPermitted()
+    {
+        var header = new CapHeader { Version = CapHeader.Version3, Pid = 0 };
+        var data = stackalloc CapData[2];
+        if (Libc.Capget(&header, data) != 0)
+            throw LinuxException.FromLastError("capget", "self");
+        return data[0].Permitted | ((ulong)data[1].Permitted << 32);
+    }
+
     private static ulong Bits(List<string>? names)
     {
         ulong bits = 0;

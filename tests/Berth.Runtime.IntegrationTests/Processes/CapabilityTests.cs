@@ -118,6 +118,35 @@ public sealed class CapabilityTests(ITestOutputHelper output) : RuntimeTest(outp
         Assert.NotEqual(0, RunForeground(bundle).ExitCode);
     }
 
+    /// <summary>
+    /// A capability the runtime does not hold cannot be granted; as runc does, create says so, not
+    /// the container's start. The runtime runs under setpriv with CAP_MKNOD out of its bounding set.
+    /// </summary>
+    [RuntimeFact]
+    public void Capability_the_runtime_does_not_hold_fails_create_and_leaves_nothing_behind()
+    {
+        var bundle = NewBundle().Args("/bin/sleep", "30");
+        ((JsonArray)bundle.Process["capabilities"]!["bounding"]!).Add("CAP_MKNOD");
+        ((JsonArray)bundle.Process["capabilities"]!["effective"]!).Add("CAP_MKNOD");
+        ((JsonArray)bundle.Process["capabilities"]!["permitted"]!).Add("CAP_MKNOD");
+        var id = NewId("capx");
+        Prepare(bundle, id);
+
+        var r = ProcessRunner.Run("/usr/bin/setpriv",
+            ["--bounding-set", "-mknod", "--", Runtime.Executable, "--root", Root, "create", "--bundle", bundle.Path, id], Dir);
+        Log(r.ToString());
+
+        Assert.NotEqual(0, r.ExitCode);
+        if (Runtime.Name == "berth")
+        {
+            Assert.Contains("process.capabilities", r.Stderr);
+            Assert.Contains("CAP_MKNOD", r.Stderr);
+        }
+        Assert.False(Rt("state", id).Succeeded, "a failed create leaves no container");
+        Assert.False(Directory.Exists(Path.Combine(Root, id)), "a failed create leaves no state dir");
+        Assert.Empty(Cleanup.CgroupDirs(CgroupsPathFor(id)));
+    }
+
     private Dictionary<string, string> RunWithCaps(string[] bounding, string[] effective, string[] permitted, string[]? inheritable = null, string[]? ambient = null, int uid = 0)
     {
         var bundle = NewBundle().Args("/bin/grep", "^Cap", "/proc/self/status");
