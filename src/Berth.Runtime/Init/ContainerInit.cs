@@ -88,6 +88,7 @@ public static unsafe class ContainerInit
         var path = ExecutableLookup.Find(process.Args![0], process.Env ?? []);
         var exec = new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
         exec.CheckCapabilitiesGrantable();
+        AppArmor.ApplyOnExec(process.ApparmorProfile);
         return exec;
     }
 
@@ -151,6 +152,7 @@ public static unsafe class ContainerInit
         var path = ExecutableLookup.Find(process.Args![0], env);
         var exec = new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
         exec.CheckCapabilitiesGrantable();
+        AppArmor.ApplyOnExec(process.ApparmorProfile);
         return exec;
     }
 

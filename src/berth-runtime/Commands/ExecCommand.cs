@@ -58,6 +58,8 @@ public static class ExecCommand
                     proc.Capabilities = AddCaps(proc.Capabilities, c);
                 if (p.GetValue(noNewPrivs))
                     proc.NoNewPrivileges = true;
+                if (p.GetValue(apparmor) is { Length: > 0 } profile)
+                    proc.ApparmorProfile = profile;
             }
             if (proc.Args is not { Count: > 0 })
                 throw new RuntimeException("exec: process.args: must not be empty (give a command or --process)");
