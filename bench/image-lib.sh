@@ -122,3 +122,14 @@ children_cpu() {
 
 # count_files DIR : "bytes files" (apparent size, regular files + dirs + links) under DIR
 count_files() { echo "$(du -s --block-size=1 --apparent-size "$1" | cut -f1) $(find "$1" -mindepth 1 | wc -l)"; }
+
+# sec MS: milliseconds as seconds with three decimals ("-" for a median that is nan)
+sec() { awk -v v="$1" 'BEGIN { if (v == "nan") print "-"; else printf "%.3f", v / 1000 }'; }
+
+# describe_image: the summary's lines about the image (after ensure_image; UNPACKED_* when counted)
+describe_image() {
+    echo "image: debootstrap --variant=minbase bookworm, $nlayers layers ($layer_media), compressed $((comp_bytes / 1000000)) MB ($comp_bytes bytes)"
+    if [[ -n ${UNPACKED_BYTES:-} ]]; then
+        echo "       unpacked $((UNPACKED_BYTES / 1000000)) MB ($UNPACKED_BYTES bytes apparent, $UNPACKED_FILES files+dirs+links; umoci's rootfs)"
+    fi
+}

@@ -149,13 +149,9 @@ for i in $(seq "$N"); do
 done
 
 # --- 4. summary -------------------------------------------------------------------------------------------
-sec() { awk -v v="$1" 'BEGIN { if (v == "nan") print "-"; else printf "%.3f", v / 1000 }'; }
 echo
 echo "== image load + unpack into an empty store ($(host_info), N=$N rounds, $ORDER order, warm page cache) =="
-echo "image: debootstrap --variant=minbase bookworm, $nlayers layers ($layer_media), compressed $((comp_bytes / 1000000)) MB ($comp_bytes bytes)"
-if [[ -n ${UNPACKED_BYTES:-} ]]; then
-    echo "       unpacked $((UNPACKED_BYTES / 1000000)) MB ($UNPACKED_BYTES bytes apparent, $UNPACKED_FILES files+dirs+links; umoci's rootfs)"
-fi
+describe_image
 echo "       split: $SPLIT"
 tail -n +2 "$CACHE/image.info" | sed 's/^/       /'
 echo "       oci-archive $ARCHIVE ($(stat -c %s "$ARCHIVE") bytes), layout $LAYOUT:$IMAGE_TAG"

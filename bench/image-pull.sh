@@ -262,13 +262,9 @@ if [[ $PUSH == 1 && -x $BERTH_CLI ]]; then
 fi
 
 # --- 5. summary ---------------------------------------------------------------------------------------------------
-sec() { awk -v v="$1" 'BEGIN { if (v == "nan") print "-"; else printf "%.3f", v / 1000 }'; }
 echo
 echo "== image pull (fetch + verify + unpack) into an empty store ($(host_info), N=$N rounds, $ORDER order) =="
-echo "image: debootstrap --variant=minbase bookworm, $nlayers layers ($layer_media), compressed $((comp_bytes / 1000000)) MB ($comp_bytes bytes)"
-if [[ -n ${UNPACKED_BYTES:-} ]]; then
-    echo "       unpacked $((UNPACKED_BYTES / 1000000)) MB ($UNPACKED_BYTES bytes apparent, $UNPACKED_FILES files+dirs+links; umoci's rootfs)"
-fi
+describe_image
 echo "       split: $SPLIT; served by docker-registry $(docker-registry --version 2>/dev/null | awk '{print $3}') on ${REG[source]}"
 printf '%-13s %-14s %9s %9s %9s %4s %7s %12s\n' tool version "median s" "min s" "max s" n failed "median CPU s"
 declare -A MED
