@@ -85,11 +85,7 @@ public static unsafe class ContainerInit
                 throw new RuntimeException("exec: --tty needs --console-socket");
             ConsoleSetup.Setup(config.ConsoleSocketFd, process.ConsoleSize, mountConsole: false);
         }
-        var path = ExecutableLookup.Find(process.Args![0], process.Env ?? []);
-        var exec = new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
-        exec.CheckCapabilitiesGrantable();
-        AppArmor.ApplyOnExec(process.ApparmorProfile);
-        return exec;
+        return ReadyToExec(config, process);
     }
 
     private static ProcessExec Prepare(InitConfig config, InitPipe pipe)
@@ -148,8 +144,16 @@ public static unsafe class ContainerInit
                 throw new RuntimeException("config.json: process.terminal: set, but no --console-socket was given");
             ConsoleSetup.Setup(config.ConsoleSocketFd, process.ConsoleSize);
         }
-        var env = process.Env ?? [];
-        var path = ExecutableLookup.Find(process.Args![0], env);
+        return ReadyToExec(config, process);
+    }
+
+    /// <summary>
+    /// The user process, checked and confined as far as can be done before the last mile, so that
+    /// what would fail there (a capability not held, a profile not loaded) fails create or exec.
+    /// </summary>
+    private static ProcessExec ReadyToExec(InitConfig config, Process process)
+    {
+        var path = ExecutableLookup.Find(process.Args![0], process.Env ?? []);
         var exec = new ProcessExec(process, path, 3 + config.PreserveFds, config.LogFd, config.SeccompFilter, config.SeccompFlags);
         exec.CheckCapabilitiesGrantable();
         AppArmor.ApplyOnExec(process.ApparmorProfile);

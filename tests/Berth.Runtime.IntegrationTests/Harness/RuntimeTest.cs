@@ -167,6 +167,14 @@ public abstract class RuntimeTest : IDisposable
     protected static string HostNamespace(string type) =>
         new FileInfo($"/proc/self/ns/{type}").LinkTarget ?? throw new InvalidOperationException($"no /proc/self/ns/{type}");
 
+    /// <summary>A failed create left no container, no state directory and no cgroup behind.</summary>
+    protected void AssertCreateLeftNothing(string id)
+    {
+        Assert.False(Rt("state", id).Succeeded, "a failed create leaves no container");
+        Assert.False(Directory.Exists(Path.Combine(Root, id)), "a failed create leaves no state dir");
+        Assert.Empty(Cleanup.CgroupDirs(CgroupsPathFor(id)));
+    }
+
     /// <summary>Writes config.json for container <paramref name="id"/> and registers it (and its cgroup) for cleanup.</summary>
     protected void Prepare(BusyboxBundle bundle, string id)
     {

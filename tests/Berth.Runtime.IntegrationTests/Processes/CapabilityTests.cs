@@ -142,9 +142,7 @@ public sealed class CapabilityTests(ITestOutputHelper output) : RuntimeTest(outp
             Assert.Contains("process.capabilities", r.Stderr);
             Assert.Contains("CAP_MKNOD", r.Stderr);
         }
-        Assert.False(Rt("state", id).Succeeded, "a failed create leaves no container");
-        Assert.False(Directory.Exists(Path.Combine(Root, id)), "a failed create leaves no state dir");
-        Assert.Empty(Cleanup.CgroupDirs(CgroupsPathFor(id)));
+        AssertCreateLeftNothing(id);
     }
 
     private Dictionary<string, string> RunWithCaps(string[] bounding, string[] effective, string[] permitted, string[]? inheritable = null, string[]? ambient = null, int uid = 0)

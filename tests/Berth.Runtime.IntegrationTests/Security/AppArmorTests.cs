@@ -23,9 +23,7 @@ public sealed class AppArmorTests(ITestOutputHelper output) : RuntimeTest(output
         Assert.NotEqual(0, r.ExitCode);
         if (Runtime.Name == "berth")
             Assert.Contains("process.apparmorProfile", r.Stderr);
-        Assert.False(Rt("state", id).Succeeded, "a failed create leaves no container");
-        Assert.False(Directory.Exists(Path.Combine(Root, id)), "a failed create leaves no state dir");
-        Assert.Empty(Cleanup.CgroupDirs(CgroupsPathFor(id)));
+        AssertCreateLeftNothing(id);
     }
 
     [RuntimeFact]
